@@ -1,0 +1,93 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+/** The project's root folder, whatever the working directory. */
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+const booleanString = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const postgresUrl = z
+  .string()
+  .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL');
+
+/**
+ * Every environment variable Relance reads, with its default. Documented one by one in .env.example.
+ * Parsed once at start; nothing else reads process.env.
+ */
+export const EnvironmentSchema = z.object({
+  NODE_ENV: z.enum(['production', 'development']).default('production'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  DATABASE_URL: postgresUrl.optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(200).default(20),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
+  DATA_DIR: z.string().min(1).default('.data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+  SESSION_HOURS: z.coerce.number().int().min(1).max(24 * 14).default(24),
+  INVITE_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(72),
+  DEMO_VOTERS: z.coerce.number().int().min(0).max(2_000_000).default(150_000),
+  RUN_WORKERS: booleanString.optional(),
+});
+
+export type Environment = z.infer<typeof EnvironmentSchema>;
+
+export type Config = ReturnType<typeof buildConfig>;
+
+function buildConfig(env: Environment) {
+  const localMode = env.DATABASE_URL === undefined;
+  const publicUrl = new URL(env.PUBLIC_URL ?? `http://localhost:${env.PORT}`);
+  return {
+    /** No DATABASE_URL: embedded PostgreSQL, in-process jobs, demo election. */
+    localMode,
+    development: env.NODE_ENV === 'development',
+    host: env.HOST,
+    port: env.PORT,
+    publicUrl: publicUrl.origin,
+    /** Cookies get the Secure flag when the public address is https (TLS at a proxy). */
+    secureCookies: publicUrl.protocol === 'https:',
+    trustProxy: env.TRUST_PROXY,
+    databaseUrl: env.DATABASE_URL,
+    databasePoolSize: env.DATABASE_POOL_SIZE,
+    redisUrl: env.REDIS_URL,
+    dataDir: path.resolve(PROJECT_ROOT, env.DATA_DIR),
+    logLevel: env.LOG_LEVEL,
+    sessionHours: env.SESSION_HOURS,
+    inviteHours: env.INVITE_HOURS,
+    demoVoters: env.DEMO_VOTERS,
+    /** Job workers run inside the web process in local mode; in production a worker node runs them. */
+    runWorkers: env.RUN_WORKERS ?? localMode,
+  };
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the environment; a bad value throws a ConfigError that names the variable and what to fix. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const result = EnvironmentSchema.safeParse(present);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => {
+      const name = issue.path.join('.');
+      const value = env[name];
+      const shown = value === undefined || /URL/.test(name) ? '' : ` (got "${value}")`;
+      return `  ${name}: ${issue.message}${shown}`;
+    });
+    throw new ConfigError(`Invalid configuration, see .env.example:\n${lines.join('\n')}`);
+  }
+  return buildConfig(result.data);
+}
+
+/** The process's configuration, read once from the environment. */
+export function loadConfig(): Config {
+  return parseConfig(process.env);
+}

@@ -1,0 +1,34 @@
+import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
+import type { Logger } from '../logger.ts';
+import { PrismaClient } from './generated/client.ts';
+
+export type { PrismaClient };
+
+/**
+ * One connection pool per process, shared by Prisma (through @prisma/adapter-pg) and by the few
+ * bulk paths that need the driver itself (COPY for imports). See docs/decisions/004-sql-migrations.md.
+ */
+export interface Database {
+  prisma: PrismaClient;
+  pool: pg.Pool;
+  close(): Promise<void>;
+}
+
+// Return DATE columns as 'YYYY-MM-DD' strings rather than midnight in the server's timezone.
+pg.types.setTypeParser(pg.types.builtins.DATE, (value: string) => value);
+
+export function openDatabase(url: string, options: { poolSize: number; log: Logger }): Database {
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize, application_name: 'relance' });
+  // An idle client losing its connection (database restart) must not crash the process.
+  pool.on('error', (error) => options.log.warn({ err: error.message }, 'database connection lost'));
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  return {
+    prisma,
+    pool,
+    async close() {
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,36 @@
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+/**
+ * Structured JSON logs. Personal data never goes in a log: code logs ids and counts only, and these
+ * paths are redacted as a second line of defence should an object slip through.
+ */
+const REDACTED_PATHS = [
+  'req.headers.cookie',
+  'req.headers.authorization',
+  'headers.cookie',
+  'headers.authorization',
+  '*.password',
+  '*.pin',
+  '*.token',
+  '*.phone',
+  '*.email',
+  '*.firstName',
+  '*.lastName',
+  '*.address',
+];
+
+export function createLogger(level: string): Logger {
+  return pino({
+    level,
+    base: { service: 'relance' },
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+  });
+}
+
+/** Paths that carry a secret (invite and sign-in link tokens) are logged as their pattern. */
+export function loggablePath(url: string): string {
+  const pathOnly = url.split('?')[0] ?? url;
+  return pathOnly.replace(/^\/(invite|login\/link)\/[^/]+/, '/$1/:token');
+}
