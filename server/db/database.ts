@@ -15,9 +15,6 @@ export interface Database {
   close(): Promise<void>;
 }
 
-// Return DATE columns as 'YYYY-MM-DD' strings rather than midnight in the server's timezone.
-pg.types.setTypeParser(pg.types.builtins.DATE, (value: string) => value);
-
 export function openDatabase(url: string, options: { poolSize: number; log: Logger }): Database {
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize, application_name: 'relance' });
   // An idle client losing its connection (database restart) must not crash the process.

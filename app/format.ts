@@ -1,0 +1,18 @@
+import type { Locale } from './i18n/i18n.ts';
+
+export function formatCount(locale: Locale, value: number): string {
+  return new Intl.NumberFormat(locale === 'fr' ? 'fr-FR' : 'en-GB').format(value);
+}
+
+export function formatShare(locale: Locale, share: number | null): string {
+  if (share === null) return '—';
+  return new Intl.NumberFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(share);
+}
+
+export function formatTime(locale: Locale, iso: string, timeZone: string): string {
+  return new Intl.DateTimeFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', { hour: '2-digit', minute: '2-digit', timeZone }).format(new Date(iso));
+}
+
+export function formatDateTime(locale: Locale, iso: string | Date): string {
+  return new Intl.DateTimeFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+}

@@ -1,0 +1,23 @@
+import type { Role } from '../server/auth/auth.roles.ts';
+import type { MessageKey } from './i18n/i18n.ts';
+
+export interface NavItem {
+  to: string;
+  label: MessageKey;
+}
+
+/** What each role finds in the menu; the first item is their home page. */
+export const NAVIGATION: Record<Role, NavItem[]> = {
+  admin: [
+    { to: '/dashboard', label: 'nav.dashboard' },
+    { to: '/admin/users', label: 'nav.users' },
+  ],
+  coordinator: [{ to: '/dashboard', label: 'nav.dashboard' }],
+  viewer: [{ to: '/dashboard', label: 'nav.dashboard' }],
+  watcher: [{ to: '/watch', label: 'nav.watch' }],
+  volunteer: [{ to: '/calls', label: 'nav.calls' }],
+};
+
+export function homePath(role: Role): string {
+  return NAVIGATION[role][0]!.to;
+}

@@ -1,0 +1,14 @@
+import { index, route, type RouteConfig } from '@react-router/dev/routes';
+
+export default [
+  index('routes/home.tsx'),
+  route('login', 'routes/login.tsx'),
+  route('invite/:token', 'routes/invite.tsx'),
+  route('logout', 'routes/logout.tsx'),
+  route('language', 'routes/language.tsx'),
+  route('dashboard', 'routes/dashboard.tsx'),
+  route('watch', 'routes/watch.tsx'),
+  route('calls', 'routes/calls.tsx'),
+  route('admin/users', 'routes/admin-users.tsx'),
+  route('*', 'routes/not-found.tsx'),
+] satisfies RouteConfig;

@@ -1,0 +1,174 @@
+import { data, Form, useNavigation } from 'react-router';
+import type { Role } from '../../server/auth/auth.roles.ts';
+import { CsrfInput } from '../components/csrf-input.tsx';
+import { errorCode, formValues, invalidFields } from '../form-errors.ts';
+import { formatDateTime } from '../format.ts';
+import { useLocale, useT, type MessageKey } from '../i18n/i18n.ts';
+import type { Route } from './+types/admin-users';
+
+const ROLE_OPTIONS: Role[] = ['watcher', 'volunteer', 'viewer', 'coordinator', 'admin'];
+const USER_FIELDS = ['name', 'role', 'email', 'password', 'stationCodes'] as const;
+
+export async function loader({ context }: Route.LoaderArgs) {
+  context.requireRole(context.access.manageUsers);
+  return { users: await context.services.accounts.listUsers() };
+}
+
+export async function action({ request, context }: Route.ActionArgs) {
+  const actor = context.requireRole(context.access.manageUsers);
+  const form = await request.formData();
+  context.requireCsrf(form);
+  const values = formValues(form);
+
+  if (values.intent === 'link') {
+    const parsed = context.schemas.UserIdFormSchema.safeParse(values);
+    if (!parsed.success) throw data({ code: 'invalid_input' }, { status: 400 });
+    const user = (await context.services.accounts.listUsers()).find((u) => u.id === parsed.data.userId);
+    const link = await context.services.accounts.createInvite(parsed.data.userId, actor);
+    return { intent: 'link' as const, name: user?.name ?? '', url: link.url, pin: link.pin, expiresAt: link.expiresAt.toISOString() };
+  }
+
+  const parsed = context.schemas.CreateUserFormSchema.safeParse(values);
+  if (!parsed.success) return data({ intent: 'create' as const, fields: invalidFields(parsed.error), created: null }, { status: 400 });
+  try {
+    const user = await context.services.accounts.createUser(parsed.data, actor);
+    return { intent: 'create' as const, fields: [], created: user.name };
+  } catch (error) {
+    const code = errorCode(error);
+    if (code === 'conflict' || code === 'invalid_input') {
+      return data({ intent: 'create' as const, fields: [(error as { field?: string }).field ?? 'name'], created: null }, { status: 422 });
+    }
+    throw error;
+  }
+}
+
+export default function AdminUsers({ loaderData, actionData }: Route.ComponentProps) {
+  const t = useT();
+  const locale = useLocale();
+  const navigation = useNavigation();
+  const fields = actionData?.intent === 'create' ? actionData.fields : [];
+  const fieldProps = (name: (typeof USER_FIELDS)[number]) => ({
+    id: `user-${name}`,
+    name,
+    'aria-invalid': fields.includes(name) || undefined,
+    'aria-describedby': fields.includes(name) ? `user-${name}-error` : undefined,
+  });
+  const fieldError = (name: (typeof USER_FIELDS)[number]) =>
+    fields.includes(name) && (
+      <p id={`user-${name}-error`} className="field-error">
+        {t(`users.error.${name}` as MessageKey)}
+      </p>
+    );
+  return (
+    <section className="page" aria-labelledby="users-title">
+      <title>{`${t('users.title')} — Relance`}</title>
+      <h1 id="users-title">{t('users.title')}</h1>
+      <p>{t('users.intro')}</p>
+
+      {actionData?.intent === 'link' && (
+        <div className="alert alert-success" role="status">
+          <h2>{t('users.linkFor', { name: actionData.name })}</h2>
+          <p>
+            <code className="secret">{actionData.url}</code>
+          </p>
+          {actionData.pin && (
+            <p>
+              {t('users.pin')} : <code className="secret pin">{actionData.pin}</code>
+            </p>
+          )}
+          <p>{t('users.linkHelp', { expires: formatDateTime(locale, actionData.expiresAt) })}</p>
+        </div>
+      )}
+      {actionData?.intent === 'create' && actionData.created && (
+        <p className="alert alert-success" role="status">
+          {t('users.created', { name: actionData.created })}
+        </p>
+      )}
+
+      <div className="table-scroll" tabIndex={0} role="region" aria-labelledby="users-title">
+        <table className="data-table">
+          <thead>
+            <tr>
+              <th scope="col">{t('users.name')}</th>
+              <th scope="col">{t('users.role')}</th>
+              <th scope="col">{t('users.email')}</th>
+              <th scope="col">{t('users.stations')}</th>
+              <th scope="col">{t('users.lastSignIn')}</th>
+              <th scope="col">
+                <span className="visually-hidden">{t('users.link')}</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {loaderData.users.map((user) => (
+              <tr key={user.id}>
+                <th scope="row">{user.name}</th>
+                <td>{t(`role.${user.role}`)}</td>
+                <td>{user.email ?? '—'}</td>
+                <td>{user.stationCodes.join(', ') || '—'}</td>
+                <td>{user.lastLoginAt ? formatDateTime(locale, user.lastLoginAt) : t('users.never')}</td>
+                <td>
+                  <Form method="post">
+                    <CsrfInput />
+                    <input type="hidden" name="intent" value="link" />
+                    <input type="hidden" name="userId" value={user.id} />
+                    <button type="submit" className="button small" aria-label={t('users.linkFor', { name: user.name })}>
+                      {t('users.link')}
+                    </button>
+                  </Form>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+
+      <section aria-labelledby="create-title" className="panel narrow-panel">
+        <h2 id="create-title">{t('users.create.title')}</h2>
+        {fields.length > 0 && (
+          <p className="alert alert-error" role="alert">
+            {t('form.fix')}
+          </p>
+        )}
+        <Form method="post" className="stack">
+          <CsrfInput />
+          <input type="hidden" name="intent" value="create" />
+          <div className="field">
+            <label htmlFor="user-name">{t('users.create.name')}</label>
+            <input {...fieldProps('name')} required maxLength={120} autoComplete="off" />
+            {fieldError('name')}
+          </div>
+          <div className="field">
+            <label htmlFor="user-role">{t('users.create.role')}</label>
+            <select {...fieldProps('role')} required defaultValue="watcher">
+              {ROLE_OPTIONS.map((role) => (
+                <option key={role} value={role}>
+                  {t(`role.${role}`)}
+                </option>
+              ))}
+            </select>
+            {fieldError('role')}
+          </div>
+          <div className="field">
+            <label htmlFor="user-email">{t('users.create.email')}</label>
+            <input {...fieldProps('email')} type="email" autoComplete="off" />
+            {fieldError('email')}
+          </div>
+          <div className="field">
+            <label htmlFor="user-password">{t('users.create.password')}</label>
+            <input {...fieldProps('password')} type="password" minLength={12} autoComplete="new-password" />
+            {fieldError('password')}
+          </div>
+          <div className="field">
+            <label htmlFor="user-stationCodes">{t('users.create.stations')}</label>
+            <input {...fieldProps('stationCodes')} autoComplete="off" />
+            {fieldError('stationCodes')}
+          </div>
+          <button type="submit" className="button primary" disabled={navigation.state === 'submitting'}>
+            {t('users.create.submit')}
+          </button>
+        </Form>
+      </section>
+    </section>
+  );
+}

@@ -1,0 +1,89 @@
+import { data, Form, redirect, useNavigation } from 'react-router';
+import { CsrfInput } from '../components/csrf-input.tsx';
+import { errorCode, formValues } from '../form-errors.ts';
+import { useT } from '../i18n/i18n.ts';
+import { homePath } from '../navigation.ts';
+import type { Route } from './+types/invite';
+
+/**
+ * A one-time sign-in link. Opening it changes nothing (link previews in messaging apps open links
+ * too); signing in takes a deliberate submit, with the PIN when the link has one.
+ */
+export async function loader({ params, context }: Route.LoaderArgs) {
+  return context.services.auth.inspectLink(params.token);
+}
+
+export async function action({ request, params, context }: Route.ActionArgs) {
+  const form = await request.formData();
+  context.requireCsrf(form);
+  const link = await context.services.auth.inspectLink(params.token);
+  let pin: string | undefined;
+  if (link.state === 'ready' && link.needsPin) {
+    const parsed = context.schemas.PinFormSchema.safeParse(formValues(form));
+    if (!parsed.success) return data({ error: 'format' as const, message: null }, { status: 400 });
+    pin = parsed.data.pin;
+  }
+  try {
+    const { sessionToken, expiresAt, principal } = await context.services.auth.redeemLink(params.token, pin, context.clientIp);
+    return redirect(homePath(principal.role), { headers: { 'Set-Cookie': context.cookies.session(sessionToken, expiresAt) } });
+  } catch (error) {
+    const code = errorCode(error);
+    if (code === 'invalid_credentials' || code === 'too_many_attempts') {
+      return data({ error: 'refused' as const, message: (error as Error).message }, { status: code === 'too_many_attempts' ? 429 : 401 });
+    }
+    throw error;
+  }
+}
+
+export default function Invite({ loaderData, actionData }: Route.ComponentProps) {
+  const t = useT();
+  const navigation = useNavigation();
+  const link = loaderData;
+  return (
+    <section className="page narrow" aria-labelledby="invite-title">
+      <title>{`${t('invite.title')} — Relance`}</title>
+      <h1 id="invite-title">{t('invite.title')}</h1>
+      {link.state !== 'ready' ? (
+        <p className="alert alert-error" role="alert">
+          {t(`invite.state.${link.state}`)}
+        </p>
+      ) : (
+        <>
+          <p>{t('invite.greeting', { name: link.name })}</p>
+          <p>{link.needsPin ? t('invite.pinIntro') : t('invite.linkIntro')}</p>
+          {actionData?.error === 'refused' && (
+            <p className="alert alert-error" role="alert">
+              {actionData.message}
+            </p>
+          )}
+          <Form method="post" className="stack">
+            <CsrfInput />
+            {link.needsPin && (
+              <div className="field">
+                <label htmlFor="pin">{t('invite.pin')}</label>
+                <input
+                  id="pin"
+                  name="pin"
+                  className="pin-input"
+                  inputMode="numeric"
+                  autoComplete="one-time-code"
+                  pattern="[0-9]{6}"
+                  maxLength={6}
+                  required
+                  aria-describedby="pin-help"
+                  aria-invalid={actionData?.error === 'format' || undefined}
+                />
+                <p id="pin-help" className={actionData?.error === 'format' ? 'field-error' : 'hint'}>
+                  {actionData?.error === 'format' ? t('invite.error.pin') : t('invite.pinHelp')}
+                </p>
+              </div>
+            )}
+            <button type="submit" className="button primary" disabled={navigation.state === 'submitting'}>
+              {link.needsPin ? t('invite.submit') : t('invite.continue')}
+            </button>
+          </Form>
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,95 @@
+import { data, Form, redirect, useNavigation } from 'react-router';
+import { CsrfInput } from '../components/csrf-input.tsx';
+import { errorCode, formValues, invalidFields } from '../form-errors.ts';
+import { useT, type MessageKey } from '../i18n/i18n.ts';
+import { homePath } from '../navigation.ts';
+import type { Route } from './+types/login';
+
+export async function loader({ request, context }: Route.LoaderArgs) {
+  if (context.principal) throw redirect(homePath(context.principal.role));
+  return { next: new URL(request.url).searchParams.get('next') ?? '' };
+}
+
+export async function action({ request, context }: Route.ActionArgs) {
+  const form = await request.formData();
+  context.requireCsrf(form);
+  const parsed = context.schemas.LoginFormSchema.safeParse(formValues(form));
+  if (!parsed.success) return data({ fields: invalidFields(parsed.error), code: null }, { status: 400 });
+  try {
+    const { sessionToken, expiresAt, principal } = await context.services.auth.signInWithPassword(
+      parsed.data.email,
+      parsed.data.password,
+      context.clientIp,
+    );
+    return redirect(parsed.data.next ?? homePath(principal.role), {
+      headers: { 'Set-Cookie': context.cookies.session(sessionToken, expiresAt) },
+    });
+  } catch (error) {
+    const code = errorCode(error);
+    if (code === 'invalid_credentials' || code === 'too_many_attempts') {
+      return data({ fields: [], code }, { status: code === 'too_many_attempts' ? 429 : 401 });
+    }
+    throw error;
+  }
+}
+
+export default function Login({ loaderData, actionData }: Route.ComponentProps) {
+  const t = useT();
+  const navigation = useNavigation();
+  const fields = actionData?.fields ?? [];
+  const code = actionData?.code;
+  return (
+    <section className="page narrow" aria-labelledby="login-title">
+      <title>{`${t('login.title')} — Relance`}</title>
+      <h1 id="login-title">{t('login.title')}</h1>
+      <p>{t('login.intro')}</p>
+      {code && (
+        <p className="alert alert-error" role="alert">
+          {t(`login.error.${code}` as MessageKey)}
+        </p>
+      )}
+      <Form method="post" className="stack">
+        <CsrfInput />
+        <div className="field">
+          <label htmlFor="email">{t('login.email')}</label>
+          <input
+            id="email"
+            name="email"
+            type="email"
+            autoComplete="username"
+            required
+            aria-invalid={fields.includes('email') || undefined}
+            aria-describedby={fields.includes('email') ? 'email-error' : undefined}
+          />
+          {fields.includes('email') && (
+            <p id="email-error" className="field-error">
+              {t('login.error.email')}
+            </p>
+          )}
+        </div>
+        <div className="field">
+          <label htmlFor="password">{t('login.password')}</label>
+          <input
+            id="password"
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            required
+            aria-invalid={fields.includes('password') || undefined}
+            aria-describedby={fields.includes('password') ? 'password-error' : undefined}
+          />
+          {fields.includes('password') && (
+            <p id="password-error" className="field-error">
+              {t('login.error.password')}
+            </p>
+          )}
+        </div>
+        <input type="hidden" name="next" value={loaderData.next} />
+        <button type="submit" className="button primary" disabled={navigation.state === 'submitting'}>
+          {t('login.submit')}
+        </button>
+      </Form>
+      <p className="hint">{t('login.inviteHint')}</p>
+    </section>
+  );
+}

@@ -1,0 +1,78 @@
+import path from 'node:path';
+import { createRequestHandler } from '@react-router/express';
+import compression from 'compression';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { ServerBuild } from 'react-router';
+import type { ViteDevServer } from 'vite';
+import { apiRouter } from './api/api.router.ts';
+import { PROJECT_ROOT } from './config.ts';
+import { identify, loadContext } from './http/context.ts';
+import { refuseCrossSiteWrites, securityHeaders } from './http/security.ts';
+import { loggablePath } from './logger.ts';
+import type { Metrics } from './monitoring/monitoring.metrics.ts';
+import { monitoringRoutes } from './monitoring/monitoring.routes.ts';
+import type { Services } from './services.ts';
+
+export const BUILD_DIR = path.join(PROJECT_ROOT, 'build');
+
+async function productionBuild(): Promise<ServerBuild> {
+  const entry = path.join(BUILD_DIR, 'server', 'index.js');
+  try {
+    return (await import(entry)) as ServerBuild;
+  } catch (error) {
+    throw new Error(`No production build at ${entry} (${(error as Error).message}). Run \`npm run build\` first; \`npm start\` does.`);
+  }
+}
+
+function logRequests(services: Services) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const started = performance.now();
+    res.on('finish', () => {
+      const entry = { method: req.method, path: loggablePath(req.originalUrl), status: res.statusCode, ms: Math.round(performance.now() - started) };
+      if (res.statusCode >= 500) services.log.error(entry, 'request failed');
+      else services.log.debug(entry, 'request');
+    });
+    next();
+  };
+}
+
+/**
+ * The web app: monitoring, static assets, then (once we know who is asking) the JSON API and the
+ * React Router pages. In development, Vite serves the app's modules with hot reload.
+ */
+export async function createApp(services: Services, metrics: Metrics, vite?: ViteDevServer) {
+  const { config } = services;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  app.use(metrics.timeRequests());
+  app.use(logRequests(services));
+  app.use(securityHeaders({ development: config.development, https: config.secureCookies }));
+  app.use(compression());
+  app.use(monitoringRoutes(services, metrics));
+
+  if (vite) {
+    app.use(vite.middlewares);
+  } else {
+    // Fingerprinted file names: cache them forever.
+    app.use('/assets', express.static(path.join(BUILD_DIR, 'client', 'assets'), { immutable: true, maxAge: '1y', index: false }));
+    app.use(express.static(path.join(BUILD_DIR, 'client'), { maxAge: '1h', index: false }));
+  }
+
+  app.use(refuseCrossSiteWrites(config.publicUrl));
+  app.use(identify(services));
+  app.use('/api/v1', apiRouter(services));
+
+  const build = vite
+    ? () => vite.ssrLoadModule('virtual:react-router/server-build') as Promise<ServerBuild>
+    : await productionBuild();
+  app.all(
+    '/{*path}',
+    createRequestHandler({
+      build,
+      mode: config.development ? 'development' : 'production',
+      getLoadContext: (req, res) => loadContext(services, req, res),
+    }),
+  );
+  return app;
+}

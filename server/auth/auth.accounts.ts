@@ -1,0 +1,178 @@
+import { z } from 'zod';
+import type { AuditLog } from '../audit/audit.service.ts';
+import type { Clock } from '../clock.ts';
+import type { Config } from '../config.ts';
+import type { PrismaClient } from '../db/database.ts';
+import type { Elections } from '../elections/elections.service.ts';
+import { Conflict, InvalidInput, NotFound } from '../errors.ts';
+import { EmailSchema, LocaleSchema, PasswordSchema, PhoneSchema, RoleSchema, StationCodeSchema, type Locale } from '../fields.ts';
+import { PASSWORD_ROLES, STATION_SCOPED_ROLES, type Principal, type Role } from './auth.roles.ts';
+import { hashSecret, hashToken, newPin, newToken } from './auth.secrets.ts';
+
+const NameSchema = z.string().trim().min(1, 'must not be empty').max(120);
+
+export const CreateUserSchema = z
+  .object({
+    name: NameSchema,
+    role: RoleSchema,
+    email: EmailSchema.optional(),
+    phone: PhoneSchema.optional(),
+    password: PasswordSchema.optional(),
+    stationCodes: z.array(StationCodeSchema).default([]),
+  })
+  .superRefine((user, ctx) => {
+    const needsPassword = PASSWORD_ROLES.includes(user.role);
+    if (needsPassword && !user.email) ctx.addIssue({ code: 'custom', path: ['email'], message: `a ${user.role} signs in with an email address` });
+    if (needsPassword && !user.password) ctx.addIssue({ code: 'custom', path: ['password'], message: `a ${user.role} signs in with a password` });
+    if (!needsPassword && user.password) ctx.addIssue({ code: 'custom', path: ['password'], message: `a ${user.role} signs in by invite link and PIN, not a password` });
+    if (STATION_SCOPED_ROLES.includes(user.role) && user.stationCodes.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['stationCodes'], message: 'a watcher needs at least one station' });
+    }
+    if (!STATION_SCOPED_ROLES.includes(user.role) && user.stationCodes.length > 0) {
+      ctx.addIssue({ code: 'custom', path: ['stationCodes'], message: `only watchers are assigned to stations` });
+    }
+  });
+export type CreateUserInput = z.input<typeof CreateUserSchema>;
+
+export const CreateApiTokenSchema = z
+  .object({
+    name: NameSchema,
+    role: RoleSchema,
+    stationCodes: z.array(StationCodeSchema).default([]),
+  })
+  .refine((token) => !STATION_SCOPED_ROLES.includes(token.role) || token.stationCodes.length > 0, {
+    path: ['stationCodes'],
+    message: 'a watcher token needs at least one station',
+  });
+export type CreateApiTokenInput = z.input<typeof CreateApiTokenSchema>;
+
+/** Turns the first zod issue into an InvalidInput that names the field and what to fix. */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const field = issue.path.map(String).join('.') || undefined;
+  throw new InvalidInput(field ? `${field} ${issue.message}` : issue.message, field);
+}
+
+interface Dependencies {
+  prisma: PrismaClient;
+  clock: Clock;
+  config: Pick<Config, 'publicUrl' | 'inviteHours'>;
+  audit: AuditLog;
+  elections: Elections;
+}
+
+export interface IssuedLink {
+  url: string;
+  /** Given to the person separately from the link (read out, or on paper); null for a console link. */
+  pin: string | null;
+  expiresAt: Date;
+}
+
+/** People, their sign-in links and API tokens: what an admin manages. */
+export function createAccounts({ prisma, clock, config, audit, elections }: Dependencies) {
+  async function stationIds(codes: readonly string[]): Promise<number[]> {
+    if (codes.length === 0) return [];
+    const election = await elections.requireCurrent();
+    return elections.stationIds(election.id, codes);
+  }
+
+  async function issueLink(userId: number, withPin: boolean, actor: Principal | null): Promise<IssuedLink> {
+    const user = await prisma.user.findUnique({ where: { id: userId } });
+    if (!user || user.disabledAt) throw new NotFound(`No active user with id ${userId}.`);
+    const token = newToken();
+    const pin = withPin ? newPin() : null;
+    const expiresAt = new Date(clock.now().getTime() + config.inviteHours * 3600_000);
+    const invite = await prisma.invite.create({
+      data: {
+        tokenHash: hashToken(token),
+        userId,
+        pinHash: pin ? await hashSecret(pin) : null,
+        expiresAt,
+        createdById: actor?.kind === 'user' ? actor.id : null,
+        createdAt: clock.now(),
+      },
+    });
+    await audit.record({ actor, action: withPin ? 'invite.create' : 'sign_in_link.create', subjectType: 'user', subjectId: userId, details: { inviteId: invite.id } });
+    return { url: `${config.publicUrl}/invite/${token}`, pin, expiresAt };
+  }
+
+  return {
+    async createUser(input: CreateUserInput, actor: Principal | null) {
+      const user = parseInput(CreateUserSchema, input);
+      if (user.email && (await prisma.user.findUnique({ where: { email: user.email } }))) {
+        throw new Conflict(`A user with the email ${user.email} already exists.`, 'email');
+      }
+      const ids = await stationIds(user.stationCodes);
+      const created = await prisma.user.create({
+        data: {
+          name: user.name,
+          role: user.role,
+          email: user.email ?? null,
+          phone: user.phone ?? null,
+          passwordHash: user.password ? await hashSecret(user.password) : null,
+          createdAt: clock.now(),
+          assignments: { create: ids.map((stationId) => ({ stationId })) },
+        },
+      });
+      await audit.record({ actor, action: 'user.create', subjectType: 'user', subjectId: created.id, details: { role: user.role, stations: ids.length } });
+      return created;
+    },
+
+    async listUsers() {
+      const users = await prisma.user.findMany({
+        orderBy: [{ role: 'asc' }, { name: 'asc' }],
+        include: { assignments: { include: { station: { select: { code: true } } } } },
+      });
+      return users.map((user) => ({
+        id: user.id,
+        name: user.name,
+        email: user.email,
+        role: user.role,
+        stationCodes: user.assignments.map((a) => a.station.code).sort(),
+        lastLoginAt: user.lastLoginAt,
+        disabled: user.disabledAt !== null,
+      }));
+    },
+
+    async findUserByEmail(email: string) {
+      return prisma.user.findUnique({ where: { email: EmailSchema.parse(email) } });
+    },
+
+    /** An invite: a one-time link plus a PIN, for people who sign in from a phone on the day. */
+    async createInvite(userId: number, actor: Principal | null): Promise<IssuedLink> {
+      return issueLink(userId, true, actor);
+    },
+
+    /** A one-time link without PIN, printed on the server's console (local mode) or by the CLI. */
+    async createSignInLink(userId: number, actor: Principal | null): Promise<IssuedLink> {
+      return issueLink(userId, false, actor);
+    },
+
+    /** Returns the token once; only its hash is kept. */
+    async createApiToken(input: CreateApiTokenInput, actor: Principal | null): Promise<{ id: number; token: string; role: Role }> {
+      const spec = parseInput(CreateApiTokenSchema, input);
+      const ids = await stationIds(spec.stationCodes);
+      const token = newToken('rel_');
+      const created = await prisma.apiToken.create({
+        data: {
+          name: spec.name,
+          role: spec.role,
+          tokenHash: hashToken(token),
+          createdById: actor?.kind === 'user' ? actor.id : null,
+          createdAt: clock.now(),
+          stations: { create: ids.map((stationId) => ({ stationId })) },
+        },
+      });
+      await audit.record({ actor, action: 'api_token.create', subjectType: 'api_token', subjectId: created.id, details: { role: spec.role, stations: ids.length } });
+      return { id: created.id, token, role: spec.role };
+    },
+
+    async setLocale(userId: number, locale: Locale): Promise<void> {
+      await prisma.user.update({ where: { id: userId }, data: { locale: LocaleSchema.parse(locale) } });
+    },
+  };
+}
+
+export type Accounts = ReturnType<typeof createAccounts>;

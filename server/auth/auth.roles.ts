@@ -1,0 +1,34 @@
+export const ROLES = ['admin', 'coordinator', 'watcher', 'volunteer', 'viewer'] as const;
+
+export type Role = (typeof ROLES)[number];
+
+/** Admins and coordinators sign in with email and password; the others by invite link and PIN. */
+export const PASSWORD_ROLES: readonly Role[] = ['admin', 'coordinator'];
+
+/** The war room: who sees the live turnout of every station. */
+export const WAR_ROOM_ROLES: readonly Role[] = ['admin', 'coordinator', 'viewer'];
+
+/** Who may use each part of Relance; pages, API handlers and sockets all guard with these. */
+export const ACCESS = {
+  warRoom: WAR_ROOM_ROLES,
+  manageUsers: ['admin'],
+  watchStations: ['watcher'],
+  callVoters: ['volunteer'],
+} as const satisfies Record<string, readonly Role[]>;
+
+/** A watcher acts only on the stations assigned to them. */
+export const STATION_SCOPED_ROLES: readonly Role[] = ['watcher'];
+
+/**
+ * Who is making a request: a signed-in person, or an API token. Both carry a role and a station
+ * scope, so every guard treats them alike.
+ */
+export interface Principal {
+  kind: 'user' | 'token';
+  id: number;
+  name: string;
+  role: Role;
+  /** Station ids this principal may act on, or 'all'. */
+  stations: 'all' | ReadonlySet<number>;
+  locale: string | null;
+}

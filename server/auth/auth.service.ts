@@ -1,0 +1,202 @@
+import type { Clock } from '../clock.ts';
+import type { Config } from '../config.ts';
+import type { PrismaClient } from '../db/database.ts';
+import type { Invite, User } from '../db/generated/client.ts';
+import { InvalidCredentials, TooManyAttempts } from '../errors.ts';
+import type { AuditLog } from '../audit/audit.service.ts';
+import { PASSWORD_ROLES, STATION_SCOPED_ROLES, type Principal } from './auth.roles.ts';
+import { hashToken, newToken, UNUSABLE_HASH, verifySecret } from './auth.secrets.ts';
+
+// OWASP's authentication guidance: lock an account for a while after a few failures, and slow
+// down an address that keeps failing, without telling an attacker which accounts exist.
+const MAX_FAILED_LOGINS = 5;
+const LOCK_MS = 15 * 60_000;
+const ADDRESS_WINDOW_MS = 15 * 60_000;
+const MAX_ADDRESS_FAILURES = 30;
+export const MAX_PIN_FAILURES = 5;
+// Writing lastSeenAt on every request would turn every page view into a write.
+const TOUCH_INTERVAL_MS = 5 * 60_000;
+
+export interface SessionGrant {
+  sessionToken: string;
+  expiresAt: Date;
+  principal: Principal;
+}
+
+export type LinkState =
+  | { state: 'ready'; needsPin: boolean; name: string }
+  | { state: 'used' | 'expired' | 'locked' | 'unknown' };
+
+type UserWithScope = User & { assignments: { stationId: number }[] };
+
+export function principalOfUser(user: UserWithScope): Principal {
+  return {
+    kind: 'user',
+    id: user.id,
+    name: user.name,
+    role: user.role,
+    stations: STATION_SCOPED_ROLES.includes(user.role) ? new Set(user.assignments.map((a) => a.stationId)) : 'all',
+    locale: user.locale,
+  };
+}
+
+interface Dependencies {
+  prisma: PrismaClient;
+  clock: Clock;
+  config: Pick<Config, 'sessionHours'>;
+  audit: AuditLog;
+}
+
+export function createAuthService({ prisma, clock, config, audit }: Dependencies) {
+  async function throttleAddress(ip: string) {
+    const since = new Date(clock.now().getTime() - ADDRESS_WINDOW_MS);
+    const failures = await prisma.loginAttempt.count({ where: { ip, succeeded: false, at: { gte: since } } });
+    if (failures >= MAX_ADDRESS_FAILURES) {
+      throw new TooManyAttempts('Too many failed sign-ins from this network. Wait 15 minutes, then try again.', ADDRESS_WINDOW_MS / 1000);
+    }
+  }
+
+  async function recordAttempt(ip: string, succeeded: boolean) {
+    await prisma.loginAttempt.create({ data: { ip, succeeded, at: clock.now() } });
+  }
+
+  async function startSession(userId: number, method: string): Promise<SessionGrant> {
+    const now = clock.now();
+    const sessionToken = newToken();
+    const expiresAt = new Date(now.getTime() + config.sessionHours * 3600_000);
+    const [, user] = await prisma.$transaction([
+      prisma.session.create({ data: { tokenHash: hashToken(sessionToken), userId, createdAt: now, lastSeenAt: now, expiresAt } }),
+      prisma.user.update({
+        where: { id: userId },
+        data: { lastLoginAt: now, failedLoginCount: 0, lockedUntil: null },
+        include: { assignments: { select: { stationId: true } } },
+      }),
+    ]);
+    const principal = principalOfUser(user);
+    await audit.record({ actor: principal, action: 'session.start', subjectType: 'user', subjectId: userId, details: { method } });
+    return { sessionToken, expiresAt, principal };
+  }
+
+  function linkState(invite: (Invite & { user: User }) | null): LinkState {
+    const now = clock.now();
+    if (!invite || invite.user.disabledAt) return { state: 'unknown' };
+    if (invite.usedAt) return { state: 'used' };
+    if (invite.expiresAt <= now) return { state: 'expired' };
+    if (invite.failedPinCount >= MAX_PIN_FAILURES) return { state: 'locked' };
+    return { state: 'ready', needsPin: invite.pinHash !== null, name: invite.user.name };
+  }
+
+  async function findInvite(token: string) {
+    return prisma.invite.findUnique({ where: { tokenHash: hashToken(token) }, include: { user: true } });
+  }
+
+  return {
+    /** Admins and coordinators. A wrong email and a wrong password look the same from outside. */
+    async signInWithPassword(email: string, password: string, ip: string): Promise<SessionGrant> {
+      await throttleAddress(ip);
+      const now = clock.now();
+      const user = await prisma.user.findUnique({ where: { email } });
+      if (user?.lockedUntil && user.lockedUntil > now) {
+        await recordAttempt(ip, false);
+        const minutes = Math.ceil((user.lockedUntil.getTime() - now.getTime()) / 60_000);
+        throw new TooManyAttempts(`Too many wrong passwords: this account is locked for ${minutes} more minutes.`, minutes * 60);
+      }
+      const usable = user !== null && user.passwordHash !== null && user.disabledAt === null && PASSWORD_ROLES.includes(user.role);
+      const matches = await verifySecret(password, usable ? user.passwordHash! : UNUSABLE_HASH);
+      if (!usable || !matches) {
+        await recordAttempt(ip, false);
+        if (user) {
+          const failed = user.failedLoginCount + 1;
+          await prisma.user.update({
+            where: { id: user.id },
+            data: {
+              failedLoginCount: failed >= MAX_FAILED_LOGINS ? 0 : failed,
+              lockedUntil: failed >= MAX_FAILED_LOGINS ? new Date(now.getTime() + LOCK_MS) : undefined,
+            },
+          });
+        }
+        throw new InvalidCredentials('Wrong email or password.');
+      }
+      await recordAttempt(ip, true);
+      return startSession(user.id, 'password');
+    },
+
+    /** What the sign-in link page shows before anything is submitted. */
+    async inspectLink(token: string): Promise<LinkState> {
+      return linkState(await findInvite(token));
+    },
+
+    /** A one-time link, with the PIN it was issued with (none for the console's admin link). */
+    async redeemLink(token: string, pin: string | undefined, ip: string): Promise<SessionGrant> {
+      await throttleAddress(ip);
+      const invite = await findInvite(token);
+      const state = linkState(invite);
+      if (state.state !== 'ready' || !invite) {
+        await recordAttempt(ip, false);
+        throw new InvalidCredentials(`This sign-in link cannot be used (${state.state}). Ask your coordinator for a new one.`);
+      }
+      if (invite.pinHash !== null && !(await verifySecret(pin ?? '', invite.pinHash))) {
+        await recordAttempt(ip, false);
+        const { failedPinCount } = await prisma.invite.update({
+          where: { id: invite.id },
+          data: { failedPinCount: { increment: 1 } },
+        });
+        const left = MAX_PIN_FAILURES - failedPinCount;
+        throw new InvalidCredentials(
+          left > 0
+            ? `Wrong PIN. ${left} attempt${left > 1 ? 's' : ''} left.`
+            : 'Wrong PIN too many times: this link is now blocked. Ask your coordinator for a new one.',
+          'pin',
+        );
+      }
+      // Spend the link exactly once, even if it is submitted twice at the same moment.
+      const spent = await prisma.invite.updateMany({ where: { id: invite.id, usedAt: null }, data: { usedAt: clock.now() } });
+      if (spent.count !== 1) throw new InvalidCredentials('This sign-in link has already been used. Ask your coordinator for a new one.');
+      await recordAttempt(ip, true);
+      return startSession(invite.userId, invite.pinHash ? 'invite' : 'link');
+    },
+
+    async principalForSession(sessionToken: string): Promise<Principal | null> {
+      const session = await prisma.session.findUnique({
+        where: { tokenHash: hashToken(sessionToken) },
+        include: { user: { include: { assignments: { select: { stationId: true } } } } },
+      });
+      const now = clock.now();
+      if (!session || session.expiresAt <= now || session.user.disabledAt) return null;
+      if (now.getTime() - session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
+        await prisma.session.update({ where: { id: session.id }, data: { lastSeenAt: now } });
+      }
+      return principalOfUser(session.user);
+    },
+
+    async principalForApiToken(token: string): Promise<Principal | null> {
+      const apiToken = await prisma.apiToken.findUnique({
+        where: { tokenHash: hashToken(token) },
+        include: { stations: { select: { stationId: true } } },
+      });
+      const now = clock.now();
+      if (!apiToken || apiToken.revokedAt || (apiToken.expiresAt && apiToken.expiresAt <= now)) return null;
+      if (!apiToken.lastUsedAt || now.getTime() - apiToken.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
+        await prisma.apiToken.update({ where: { id: apiToken.id }, data: { lastUsedAt: now } });
+      }
+      return {
+        kind: 'token',
+        id: apiToken.id,
+        name: apiToken.name,
+        role: apiToken.role,
+        // A token limited to stations acts on those only; a watcher's token always is.
+        stations:
+          apiToken.stations.length > 0 || STATION_SCOPED_ROLES.includes(apiToken.role)
+            ? new Set(apiToken.stations.map((s) => s.stationId))
+            : 'all',
+        locale: null,
+      };
+    },
+
+    async signOut(sessionToken: string): Promise<void> {
+      await prisma.session.deleteMany({ where: { tokenHash: hashToken(sessionToken) } });
+    },
+  };
+}
+
+export type AuthService = ReturnType<typeof createAuthService>;

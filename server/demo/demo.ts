@@ -1,0 +1,58 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { randomBytes } from 'node:crypto';
+import { PROJECT_ROOT } from '../config.ts';
+import type { Services } from '../services.ts';
+import { demoVoterCsv } from './demo.voters.ts';
+
+export const DEMO_DIR = path.join(PROJECT_ROOT, 'prisma', 'demo', 'paris');
+
+export const DEMO_ELECTION = {
+  name: 'Paris — municipales 2026, 1er tour',
+  pollingDay: '2026-03-15',
+  timezone: 'Europe/Paris',
+  opensAt: '08:00',
+  closesAt: '20:00',
+};
+
+export const DEMO_ADMIN_EMAIL = 'admin@demo.relance.example';
+
+/** The demo's people: one of each role, watchers on real stations. */
+const DEMO_USERS = [
+  { name: 'Demo admin', role: 'admin', email: DEMO_ADMIN_EMAIL },
+  { name: 'Demo coordinator', role: 'coordinator', email: 'coordinator@demo.relance.example' },
+  { name: 'Demo watcher, 11e', role: 'watcher', stationCodes: ['1101', '1102'] },
+  { name: 'Demo watcher, 18e', role: 'watcher', stationCodes: ['1801'] },
+  { name: 'Demo volunteer 1', role: 'volunteer' },
+  { name: 'Demo volunteer 2', role: 'volunteer' },
+  { name: 'War-room wall screen', role: 'viewer' },
+] as const;
+
+function readJson(name: string): unknown {
+  return JSON.parse(fs.readFileSync(path.join(DEMO_DIR, name), 'utf8'));
+}
+
+/**
+ * Loads the Paris demo election through the same importers as `relance import`: areas, stations,
+ * a synthetic voter file of `voters` people, and the demo users. Returns the demo admin's id.
+ */
+export async function loadDemo(services: Services, options: { voters: number }): Promise<{ electionId: number; adminId: number }> {
+  const { imports, accounts, log } = services;
+  const election = await imports.election(DEMO_ELECTION, null);
+  await imports.areas(election.id, readJson('areas.geojson'), null);
+  const stationsGeoJson = readJson('stations.geojson') as { features: { properties: { code: string; registered_voters: number } }[] };
+  await imports.stations(election.id, { geojson: stationsGeoJson }, null);
+  const stations = stationsGeoJson.features.map((f) => ({ code: f.properties.code, registeredVoters: f.properties.registered_voters }));
+  const voters = await imports.voters(election.id, Readable.from(demoVoterCsv(stations, options.voters)), null);
+
+  let adminId = 0;
+  for (const user of DEMO_USERS) {
+    // Admin and coordinator passwords are random and never shown: they sign in by one-time link.
+    const password = user.role === 'admin' || user.role === 'coordinator' ? randomBytes(18).toString('base64url') : undefined;
+    const created = await accounts.createUser({ ...user, password, stationCodes: 'stationCodes' in user ? [...user.stationCodes] : [] }, null);
+    if (user.role === 'admin') adminId = created.id;
+  }
+  log.info({ electionId: election.id, stations: stations.length, voters: voters.rows, users: DEMO_USERS.length }, 'demo election loaded');
+  return { electionId: election.id, adminId };
+}

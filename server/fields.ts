@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { ROLES } from './auth/auth.roles.ts';
+
+/**
+ * Field schemas shared by forms, API handlers, socket payloads and importers, so that a station code
+ * or a phone number means the same thing everywhere.
+ */
+
+export const StationCodeSchema = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,19}$/, 'must be a station code as printed on official documents, e.g. 0327');
+
+export const UuidSchema = z.uuid();
+
+export const SupportLevelSchema = z.coerce
+  .number()
+  .int()
+  .min(1, 'must be 1 (strong support) to 5 (strong opposition)')
+  .max(5, 'must be 1 (strong support) to 5 (strong opposition)');
+
+export const EmailSchema = z.string().trim().toLowerCase().pipe(z.email('must be an email address'));
+
+export const PasswordSchema = z.string().min(12, 'must have at least 12 characters').max(200);
+
+export const PinSchema = z.string().trim().regex(/^\d{6}$/, 'must be the 6 digits you were given');
+
+export const RoleSchema = z.enum(ROLES);
+
+export const LocaleSchema = z.enum(['fr', 'en']);
+export type Locale = z.infer<typeof LocaleSchema>;
+
+/**
+ * Phone numbers are stored in E.164. Common national ways of writing them (0612345678,
+ * 06 12 34 56 78, 0033 6…) are converted, with `countryCode` for numbers written without one.
+ */
+export function normalizePhone(raw: string, countryCode = '33'): string | undefined {
+  const compact = raw.replace(/[\s.\-()/]/g, '');
+  let e164: string;
+  if (compact.startsWith('+')) e164 = compact;
+  else if (compact.startsWith('00')) e164 = `+${compact.slice(2)}`;
+  else if (compact.startsWith('0')) e164 = `+${countryCode}${compact.slice(1)}`;
+  else return undefined;
+  return /^\+[1-9]\d{6,14}$/.test(e164) ? e164 : undefined;
+}
+
+export const PhoneSchema = z
+  .string()
+  .transform((raw, ctx) => {
+    const phone = normalizePhone(raw);
+    if (!phone) ctx.addIssue({ code: 'custom', message: 'must be a phone number, e.g. +33 6 12 34 56 78' });
+    return phone ?? z.NEVER;
+  });

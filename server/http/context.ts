@@ -1,0 +1,118 @@
+import type { NextFunction, Request, Response } from 'express';
+import { data, redirect } from 'react-router';
+import { newToken } from '../auth/auth.secrets.ts';
+import { requireRole } from '../auth/auth.guards.ts';
+import { ACCESS, type Principal, type Role } from '../auth/auth.roles.ts';
+import { DomainError, Forbidden, Unauthenticated } from '../errors.ts';
+import type { Locale } from '../fields.ts';
+import type { Services } from '../services.ts';
+import { CSRF_COOKIE, cookieWriter, LOCALE_COOKIE, readCookies, SESSION_COOKIE, type CookieWriter } from './cookies.ts';
+import { formSchemas, type FormSchemas } from './forms.ts';
+import { resolveLocale } from './locale.ts';
+
+declare module 'express-serve-static-core' {
+  interface Locals {
+    principal: Principal | null;
+    sessionToken: string | null;
+    csrfToken: string;
+    cspNonce: string;
+    locale: Locale;
+  }
+}
+
+/**
+ * Works out who is asking (API token or session cookie), their language, and the form token,
+ * once per request, before the API, the pages or anything else runs.
+ */
+export function identify(services: Services) {
+  const cookies = cookieWriter(services.config.secureCookies);
+  return async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      const jar = readCookies(req.headers.cookie);
+      const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+      const sessionToken = bearer ? null : (jar[SESSION_COOKIE] ?? null);
+      res.locals.sessionToken = sessionToken;
+      res.locals.principal = bearer
+        ? await services.auth.principalForApiToken(bearer)
+        : sessionToken
+          ? await services.auth.principalForSession(sessionToken)
+          : null;
+      // Double-submit token for forms: a random value in a cookie, echoed in each form.
+      let csrfToken = jar[CSRF_COOKIE];
+      if (!csrfToken || csrfToken.length < 32) {
+        csrfToken = newToken();
+        res.append('Set-Cookie', cookies.csrf(csrfToken));
+      }
+      res.locals.csrfToken = csrfToken;
+      res.locals.locale = resolveLocale(jar[LOCALE_COOKIE], res.locals.principal?.locale, req.headers['accept-language']);
+      next();
+    } catch (error) {
+      next(error);
+    }
+  };
+}
+
+/** What every React Router loader and action receives (`context`). */
+export type RelanceLoadContext = {
+  services: Services;
+  principal: Principal | null;
+  locale: Locale;
+  csrfToken: string;
+  cspNonce: string;
+  clientIp: string;
+  sessionToken: string | null;
+  cookies: CookieWriter;
+  schemas: FormSchemas;
+  /** Who may use each part of Relance, for requireRole. */
+  access: typeof ACCESS;
+  /** Signs in first (redirect) or shows a 403 page; returns who is asking. */
+  requireRole(roles: readonly Role[]): Principal;
+  /** Refuses a form that does not carry this browser's form token. */
+  requireCsrf(form: FormData): void;
+};
+
+// Loaders and actions see this as their `context` (only types cross from server/ to app/).
+declare module 'react-router' {
+  interface AppLoadContext extends RelanceLoadContext {}
+}
+
+/** A domain error as the page response React Router renders (error boundary with its status). */
+export function pageError(error: DomainError) {
+  const status = error instanceof Forbidden ? 403 : error instanceof Unauthenticated ? 401 : 400;
+  return data({ code: error.code, message: error.message }, { status });
+}
+
+export function loadContext(services: Services, req: Request, res: Response): RelanceLoadContext {
+  const { principal, csrfToken } = res.locals;
+  return {
+    services,
+    principal,
+    locale: res.locals.locale,
+    csrfToken,
+    cspNonce: res.locals.cspNonce,
+    clientIp: req.ip ?? 'unknown',
+    sessionToken: res.locals.sessionToken,
+    cookies: cookieWriter(services.config.secureCookies),
+    schemas: formSchemas,
+    access: ACCESS,
+    requireRole(roles) {
+      try {
+        return requireRole(principal, roles);
+      } catch (error) {
+        if (error instanceof Unauthenticated) {
+          const next = new URL(req.originalUrl, 'http://localhost');
+          throw redirect(`/login?next=${encodeURIComponent(next.pathname + next.search)}`);
+        }
+        throw error instanceof DomainError ? pageError(error) : error;
+      }
+    },
+    requireCsrf(form) {
+      if (form.get('csrf') !== csrfToken) {
+        throw data(
+          { code: 'form_expired', message: 'This form has expired. Reload the page and try again.' },
+          { status: 403 },
+        );
+      }
+    },
+  };
+}

@@ -1,0 +1,109 @@
+import { z } from 'zod';
+import { EmailSchema, PhoneSchema, StationCodeSchema, SupportLevelSchema } from '../fields.ts';
+import type { ImportProblem } from './imports.errors.ts';
+
+/**
+ * What one row of each import file must hold. Pure: parse a record (CSV fields or GeoJSON
+ * properties) into a typed row, or into problems that say what to fix.
+ */
+
+const cell = z
+  .union([z.string(), z.number(), z.null()])
+  .optional()
+  .transform((value) => (value === null || value === undefined ? '' : String(value).trim()));
+const text = (max: number) => cell.pipe(z.string().max(max, `must be at most ${max} characters`));
+const optionalText = (max: number) => text(max).transform((value) => (value === '' ? null : value));
+
+/** A column that may be left empty (null); when filled, it must satisfy `schema`. */
+function optional<T extends z.ZodType>(schema: T) {
+  return z
+    .preprocess((value) => (value === null || value === undefined || String(value).trim() === '' ? undefined : String(value).trim()), schema.optional())
+    .transform((value) => value ?? null);
+}
+
+const YES = new Set(['1', 'true', 'yes', 'y', 'oui', 'o', 'x']);
+const NO = new Set(['', '0', 'false', 'no', 'n', 'non']);
+const flag = z
+  .union([z.string(), z.boolean(), z.number(), z.null()])
+  .optional()
+  .transform((value, ctx) => {
+    const word = String(value ?? '').trim().toLowerCase();
+    if (YES.has(word)) return true;
+    if (NO.has(word)) return false;
+    ctx.addIssue({ code: 'custom', message: 'must be yes or no (oui/non, 1/0 and true/false also work)' });
+    return z.NEVER;
+  });
+
+const positiveInt = z.coerce.number().int('must be a whole number').min(1, 'must be 1 or more');
+
+export const VoterRowSchema = z.object({
+  external_id: cell.pipe(z.string().min(1, 'is required (the id of this person in your file)').max(100)),
+  first_name: optionalText(100).transform((value) => value ?? ''),
+  last_name: cell.pipe(z.string().min(1, 'is required').max(100)),
+  phone: optional(PhoneSchema),
+  email: optional(EmailSchema),
+  address: optionalText(300),
+  station_code: cell.pipe(StationCodeSchema),
+  list_number: optional(positiveInt),
+  support_level: optional(SupportLevelSchema),
+  sms_consent: flag,
+  call_consent: flag,
+  do_not_contact: flag,
+  latitude: optional(z.coerce.number().min(-90).max(90)),
+  longitude: optional(z.coerce.number().min(-180).max(180)),
+});
+export type VoterRow = z.output<typeof VoterRowSchema>;
+export const VOTER_COLUMNS = Object.keys(VoterRowSchema.shape);
+export const REQUIRED_VOTER_COLUMNS = ['external_id', 'last_name', 'station_code'];
+
+const closingTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time such as 20:00');
+
+export const StationRowSchema = z.object({
+  code: cell.pipe(StationCodeSchema),
+  name: cell.pipe(z.string().min(1, 'is required').max(200)),
+  address: optionalText(300),
+  area_code: cell.pipe(z.string().min(1, 'is required (the code of the neighbourhood the station is in)').max(50)),
+  registered_voters: cell
+    .pipe(z.string().min(1, 'is required'))
+    .transform(Number)
+    .pipe(z.number('must be a whole number').int('must be a whole number').min(0, 'must be 0 or more')),
+  baseline_turnout: optional(z.coerce.number().min(0, 'must be a share between 0 and 1').max(1, 'must be a share between 0 and 1')),
+  latitude: optional(z.coerce.number().min(-90).max(90)),
+  longitude: optional(z.coerce.number().min(-180).max(180)),
+  closes_at: optional(closingTime),
+});
+export type StationRow = z.output<typeof StationRowSchema>;
+export const REQUIRED_STATION_COLUMNS = ['code', 'name', 'area_code', 'registered_voters'];
+
+export const AreaRowSchema = z.object({
+  code: cell.pipe(z.string().min(1, 'is required').max(50)),
+  name: cell.pipe(z.string().min(1, 'is required').max(200)),
+  kind: z.enum(['city', 'district', 'neighbourhood'], 'must be city, district or neighbourhood'),
+  parent_code: optionalText(50),
+});
+export type AreaRow = z.output<typeof AreaRowSchema>;
+
+const position = z.tuple([z.number(), z.number()]).rest(z.number());
+const ring = z.array(position).min(4, 'a polygon ring needs at least 4 positions');
+export const PolygonSchema = z.union([
+  z.object({ type: z.literal('Polygon'), coordinates: z.array(ring).min(1) }),
+  z.object({ type: z.literal('MultiPolygon'), coordinates: z.array(z.array(ring).min(1)).min(1) }),
+]);
+export type Polygon = z.output<typeof PolygonSchema>;
+
+export type Parsed<T> = { ok: true; row: T } | { ok: false; problems: ImportProblem[] };
+
+/** Parses one record; every invalid field becomes a problem naming the line and the column. */
+export function parseRecord<S extends z.ZodType>(schema: S, line: number, fields: unknown): Parsed<z.output<S>> {
+  const result = schema.safeParse(fields);
+  if (result.success) return { ok: true, row: result.data };
+  return {
+    ok: false,
+    problems: result.error.issues.map((issue) => ({ line, field: issue.path.map(String).join('.') || undefined, message: issue.message })),
+  };
+}
+
+/** Required columns absent from the header are reported once, not on every line. */
+export function missingColumns(header: readonly string[], required: readonly string[]): string[] {
+  return required.filter((column) => !header.includes(column));
+}

@@ -1,0 +1,93 @@
+import type { Readable } from 'node:stream';
+import type pg from 'pg';
+import { z } from 'zod';
+import type { AuditLog } from '../audit/audit.service.ts';
+import { parseInput } from '../auth/auth.accounts.ts';
+import type { Principal } from '../auth/auth.roles.ts';
+import type { PrismaClient } from '../db/database.ts';
+import { isTimeZone, zonedInstant } from '../elections/elections.time.ts';
+import { NotFound } from '../errors.ts';
+import { readCsv } from './imports.csv.ts';
+import { importAreas, importStations, recordsFromCsv, recordsFromGeoJson } from './imports.places.ts';
+import { importVoters } from './imports.voters.ts';
+
+const time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time such as 08:00');
+
+export const ElectionSpecSchema = z
+  .object({
+    name: z.string().trim().min(1, 'must not be empty').max(200),
+    pollingDay: z.iso.date('must be a date such as 2026-03-15'),
+    timezone: z.string().refine(isTimeZone, 'must be an IANA timezone such as Europe/Paris'),
+    opensAt: time,
+    closesAt: time,
+  })
+  .refine((spec) => spec.closesAt > spec.opensAt, { path: ['closesAt'], message: 'must be after the opening time' });
+export type ElectionSpec = z.input<typeof ElectionSpecSchema>;
+
+/** Stations come as CSV rows or as GeoJSON features (with their catchment polygons). */
+export type StationSource = { csv: Readable } | { geojson: unknown };
+
+interface Dependencies {
+  prisma: PrismaClient;
+  pool: pg.Pool;
+  audit: AuditLog;
+}
+
+/**
+ * Loading an election's territory and the campaign's voter file. Every import is all or nothing:
+ * a file with a bad row changes nothing and says which rows to fix.
+ */
+export function createImports({ prisma, pool, audit }: Dependencies) {
+  async function election(electionId: number) {
+    const found = await prisma.election.findUnique({ where: { id: electionId } });
+    if (!found) throw new NotFound(`No election ${electionId}.`);
+    return { ...found, pollingDay: found.pollingDay.toISOString().slice(0, 10) };
+  }
+
+  return {
+    async election(input: ElectionSpec, actor: Principal | null) {
+      const spec = parseInput(ElectionSpecSchema, input);
+      const created = await prisma.election.create({
+        data: {
+          name: spec.name,
+          pollingDay: new Date(`${spec.pollingDay}T00:00:00Z`),
+          timezone: spec.timezone,
+          pollsOpenAt: zonedInstant(spec.pollingDay, spec.opensAt, spec.timezone),
+          pollsCloseAt: zonedInstant(spec.pollingDay, spec.closesAt, spec.timezone),
+        },
+      });
+      await audit.record({ actor, action: 'election.create', subjectType: 'election', subjectId: created.id });
+      return created;
+    },
+
+    async areas(electionId: number, geojson: unknown, actor: Principal | null) {
+      await election(electionId);
+      const result = await importAreas(pool, electionId, recordsFromGeoJson('areas', geojson));
+      await audit.record({ actor, action: 'import.areas', subjectType: 'election', subjectId: electionId, details: result });
+      return result;
+    },
+
+    async stations(electionId: number, source: StationSource, actor: Principal | null) {
+      const target = await election(electionId);
+      const records = 'csv' in source ? recordsFromCsv(readCsv(source.csv)) : recordsFromGeoJson('stations', source.geojson);
+      const result = await importStations(pool, electionId, target, records);
+      await audit.record({ actor, action: 'import.stations', subjectType: 'election', subjectId: electionId, details: result });
+      return result;
+    },
+
+    async voters(electionId: number, csv: Readable, actor: Principal | null) {
+      await election(electionId);
+      const result = await importVoters(pool, electionId, csv);
+      await audit.record({
+        actor,
+        action: 'import.voters',
+        subjectType: 'election',
+        subjectId: electionId,
+        details: { rows: result.rows, created: result.created, updated: result.updated },
+      });
+      return result;
+    },
+  };
+}
+
+export type Imports = ReturnType<typeof createImports>;

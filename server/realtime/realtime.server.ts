@@ -1,0 +1,87 @@
+import type http from 'node:http';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
+import { Redis } from 'ioredis';
+import { Server, type Socket } from 'socket.io';
+import { requireRole } from '../auth/auth.guards.ts';
+import { ACCESS, type Principal } from '../auth/auth.roles.ts';
+import { DomainError } from '../errors.ts';
+import { readCookies, SESSION_COOKIE } from '../http/cookies.ts';
+import type { Metrics } from '../monitoring/monitoring.metrics.ts';
+import type { Services } from '../services.ts';
+
+export const LIVE_NAMESPACE = '/live';
+
+/** Who a socket belongs to: an API token in the handshake's `auth`, or the browser's session cookie. */
+async function principalOf(services: Services, socket: Socket): Promise<Principal | null> {
+  const token = (socket.handshake.auth as { token?: unknown }).token;
+  if (typeof token === 'string' && token) return services.auth.principalForApiToken(token);
+  const session = readCookies(socket.handshake.headers.cookie)[SESSION_COOKIE];
+  return session ? services.auth.principalForSession(session) : null;
+}
+
+/** Refuses a browser connecting from another site (cross-site WebSocket hijacking). */
+function sameSite(publicUrl: string, request: http.IncomingMessage): boolean {
+  const origin = request.headers.origin;
+  if (origin === undefined) return true; // not a browser: authenticated by token like any API client
+  const forwardedProto = request.headers['x-forwarded-proto'];
+  const host = request.headers.host;
+  return origin === publicUrl || origin === `http://${host}` || (forwardedProto === 'https' && origin === `https://${host}`);
+}
+
+/**
+ * Socket.io on the web server's own port. Namespace /live: the war room's live turnout.
+ * With REDIS_URL, the Redis streams adapter carries broadcasts between web nodes.
+ */
+export function createRealtime(httpServer: http.Server, services: Services, metrics: Metrics) {
+  const redis = services.config.redisUrl ? new Redis(services.config.redisUrl) : undefined;
+  redis?.on('error', () => {}); // ioredis reconnects by itself; /readyz reports an outage
+  const io = new Server(httpServer, {
+    serveClient: false,
+    allowRequest: (request, callback) => callback(null, sameSite(services.config.publicUrl, request)),
+    ...(redis ? { adapter: createAdapter(redis, { streamName: 'relance:socket.io' }) } : {}),
+  });
+
+  const live = io.of(LIVE_NAMESPACE);
+  live.use(async (socket, next) => {
+    try {
+      requireRole(await principalOf(services, socket), ACCESS.warRoom);
+      next();
+    } catch (error) {
+      const refusal = new Error(error instanceof DomainError ? error.message : 'Could not check who you are.') as Error & { data?: unknown };
+      refusal.data = { code: error instanceof DomainError ? error.code : 'internal' };
+      next(refusal);
+    }
+  });
+
+  live.on('connection', (socket) => {
+    metrics.liveConnections.inc();
+    socket.on('disconnect', () => metrics.liveConnections.dec());
+
+    const sendSnapshot = async () => {
+      try {
+        // Checked again on every event: a session revoked since the connection no longer counts.
+        requireRole(await principalOf(services, socket), ACCESS.warRoom);
+        socket.emit('turnout:snapshot', await services.turnout.snapshot());
+      } catch (error) {
+        if (error instanceof DomainError) {
+          socket.emit('error:refused', { code: error.code, message: error.message });
+          socket.disconnect(true);
+        } else {
+          services.log.error({ err: { message: (error as Error).message } }, 'could not send a turnout snapshot');
+        }
+      }
+    };
+    socket.on('turnout:resync', sendSnapshot);
+    void sendSnapshot();
+  });
+
+  return {
+    io,
+    async close() {
+      await io.close();
+      redis?.disconnect();
+    },
+  };
+}
+
+export type Realtime = ReturnType<typeof createRealtime>;

@@ -1,0 +1,106 @@
+/**
+ * The web process: pages, JSON API, Socket.io and monitoring on one port.
+ * Without DATABASE_URL it is "local mode": an embedded PostgreSQL, jobs in-process, a demo election.
+ */
+import http from 'node:http';
+import { createApp } from './app.ts';
+import { systemClock } from './clock.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { openDatabase } from './db/database.ts';
+import { startLocalPostgres, type LocalPostgres } from './db/local-postgres.ts';
+import { migrate } from './db/migrate.ts';
+import { loadDemo } from './demo/demo.ts';
+import { createJobBroker, migrateJobStore } from './jobs/jobs.broker.ts';
+import { scheduleMaintenance, startMaintenanceWorker } from './jobs/maintenance.job.ts';
+import { createLogger } from './logger.ts';
+import { createMetrics } from './monitoring/monitoring.metrics.ts';
+import { createRealtime } from './realtime/realtime.server.ts';
+import { createServices } from './services.ts';
+
+const started = performance.now();
+let config;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}
+const log = createLogger(config.logLevel);
+
+let localPostgres: LocalPostgres | undefined;
+if (config.localMode) {
+  log.info({ dataDir: config.dataDir }, 'local mode: starting the embedded PostgreSQL');
+  localPostgres = await startLocalPostgres({ dataDir: config.dataDir, exclusive: true });
+}
+const databaseUrl = config.databaseUrl ?? localPostgres!.url;
+const db = openDatabase(databaseUrl, { poolSize: config.databasePoolSize, log });
+const applied = await migrate(db.pool);
+if (applied.length > 0) log.info({ migrations: applied }, 'database migrated');
+if (!config.redisUrl) await migrateJobStore(databaseUrl);
+const broker = createJobBroker({ databaseUrl, redisUrl: config.redisUrl });
+const services = createServices({ db, broker, clock: systemClock, config, log });
+
+if (config.localMode && !(await services.elections.current())) {
+  log.info({ voters: config.demoVoters }, 'empty database: loading the Paris demo election');
+  await loadDemo(services, { voters: config.demoVoters });
+}
+await scheduleMaintenance(broker);
+if (config.runWorkers) startMaintenanceWorker(broker, db.prisma, systemClock);
+
+const metrics = createMetrics();
+const httpServer = http.createServer();
+const vite = config.development
+  ? await (await import('vite')).createServer({ server: { middlewareMode: true, hmr: { server: httpServer } }, appType: 'custom' })
+  : undefined;
+httpServer.on('request', await createApp(services, metrics, vite));
+const realtime = createRealtime(httpServer, services, metrics);
+
+await new Promise<void>((resolve, reject) => {
+  httpServer.once('error', reject);
+  httpServer.listen(config.port, config.host, resolve);
+});
+const address = httpServer.address();
+const port = typeof address === 'object' && address ? address.port : config.port;
+log.info({ port, host: config.host, mode: config.localMode ? 'local' : 'production', startupMs: Math.round(performance.now() - started) }, 'Relance is ready');
+
+if (config.localMode) {
+  const admin = await db.prisma.user.findFirst({ where: { role: 'admin', disabledAt: null }, orderBy: { id: 'asc' } });
+  const link = admin ? await services.accounts.createSignInLink(admin.id, null) : undefined;
+  const url = `http://localhost:${port}`;
+  console.log(
+    [
+      '',
+      `  Relance is running at ${url}`,
+      link ? `  Sign in as ${admin!.name} with this one-time link: ${link.url.replace(config.publicUrl, url)}` : '',
+      '  Stop with Ctrl-C.',
+      '',
+    ].join('\n'),
+  );
+}
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) {
+    log.warn({ signal }, 'second signal: exiting now');
+    process.exit(1);
+  }
+  stopping = true;
+  log.info({ signal }, 'shutting down');
+  try {
+    // Reverse order of start: stop taking requests and sockets, then jobs, then the database.
+    await realtime.close();
+    await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    await vite?.close();
+    await broker.close();
+    await db.close();
+    await localPostgres?.stop();
+    log.info('stopped');
+    process.exit(0);
+  } catch (error) {
+    log.error({ err: { message: (error as Error).message } }, 'shutdown failed');
+    process.exit(1);
+  }
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
