@@ -15,6 +15,7 @@ import type { Services } from './services.ts';
 
 export const BUILD_DIR = path.join(PROJECT_ROOT, 'build');
 
+/** The pages' production build, loaded at the first page request (the API works without it). */
 async function productionBuild(): Promise<ServerBuild> {
   const entry = path.join(BUILD_DIR, 'server', 'index.js');
   try {
@@ -40,7 +41,7 @@ function logRequests(services: Services) {
  * The web app: monitoring, static assets, then (once we know who is asking) the JSON API and the
  * React Router pages. In development, Vite serves the app's modules with hot reload.
  */
-export async function createApp(services: Services, metrics: Metrics, vite?: ViteDevServer) {
+export function createApp(services: Services, metrics: Metrics, vite?: ViteDevServer) {
   const { config } = services;
   const app = express();
   app.disable('x-powered-by');
@@ -63,9 +64,7 @@ export async function createApp(services: Services, metrics: Metrics, vite?: Vit
   app.use(identify(services));
   app.use('/api/v1', apiRouter(services));
 
-  const build = vite
-    ? () => vite.ssrLoadModule('virtual:react-router/server-build') as Promise<ServerBuild>
-    : await productionBuild();
+  const build = vite ? () => vite.ssrLoadModule('virtual:react-router/server-build') as Promise<ServerBuild> : productionBuild;
   app.all(
     '/{*path}',
     createRequestHandler({

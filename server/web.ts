@@ -53,7 +53,7 @@ const httpServer = http.createServer();
 const vite = config.development
   ? await (await import('vite')).createServer({ server: { middlewareMode: true, hmr: { server: httpServer } }, appType: 'custom' })
   : undefined;
-httpServer.on('request', await createApp(services, metrics, vite));
+httpServer.on('request', createApp(services, metrics, vite));
 const realtime = createRealtime(httpServer, services, metrics);
 
 await new Promise<void>((resolve, reject) => {
@@ -88,9 +88,9 @@ async function shutdown(signal: string) {
   stopping = true;
   log.info({ signal }, 'shutting down');
   try {
-    // Reverse order of start: stop taking requests and sockets, then jobs, then the database.
+    // Reverse order of start. Socket.io's close also closes the HTTP server: no new requests,
+    // the ones in flight finish. Then jobs (a job in hand completes), then the database.
     await realtime.close();
-    await new Promise<void>((resolve) => httpServer.close(() => resolve()));
     await vite?.close();
     await broker.close();
     await db.close();

@@ -52,7 +52,7 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const field = issue.path.map(String).join('.') || undefined;
-  throw new InvalidInput(field ? `${field} ${issue.message}` : issue.message, field);
+  throw new InvalidInput(field ? `${field}: ${issue.message}` : issue.message, field);
 }
 
 interface Dependencies {

@@ -1,0 +1,210 @@
+/**
+ * relance: the command-line tool (`npx relance <command>`).
+ *
+ *   relance users create --role <role> --name <name> [--email <email>] [--station <code>…]
+ *   relance users list
+ *   relance invite (--email <email> | --user <id>) [--no-pin]
+ *   relance tokens create --role <role> [--station <code>…] [--name <name>] [--json]
+ *   relance import election --name <name> --day <YYYY-MM-DD> --timezone <zone> --opens <HH:MM> --closes <HH:MM>
+ *   relance import areas <file.geojson>
+ *   relance import stations <file.csv|file.geojson>
+ *   relance import voters <file.csv>
+ *   relance db migrate
+ *
+ * Admins and coordinators need a password: it is asked for (hidden), or read from standard input
+ * with --password-stdin. It is never taken on the command line, where other users could see it.
+ */
+import fs from 'node:fs';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { ConfigError } from '../server/config.ts';
+import { DomainError } from '../server/errors.ts';
+import { ImportRejected } from '../server/imports/imports.errors.ts';
+import { PASSWORD_ROLES, type Role } from '../server/auth/auth.roles.ts';
+import { RoleSchema } from '../server/fields.ts';
+import type { Services } from '../server/services.ts';
+import { withServices } from './cli/open.ts';
+import { readSecret } from './cli/prompt.ts';
+
+const USAGE = fs
+  .readFileSync(new URL(import.meta.url), 'utf8')
+  .split('*/')[0]!
+  .replace(/^\/\*\*\n/, '')
+  .replace(/^ \* ?/gm, '');
+
+class UsageError extends Error {}
+
+type OptionSpec = NonNullable<ParseArgsConfig['options']>;
+
+function options<T extends OptionSpec>(args: string[], spec: T) {
+  try {
+    return parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>({ args, options: spec, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+function role(value: unknown): Role {
+  const parsed = RoleSchema.safeParse(value);
+  if (!parsed.success) throw new UsageError(`--role must be one of admin, coordinator, watcher, volunteer, viewer (got ${String(value ?? 'nothing')}).`);
+  return parsed.data;
+}
+
+async function currentElectionId(services: Services) {
+  return (await services.elections.requireCurrent()).id;
+}
+
+const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
+  async 'users create'(args) {
+    const { values } = options(args, {
+      role: { type: 'string' },
+      name: { type: 'string' },
+      email: { type: 'string' },
+      station: { type: 'string', multiple: true },
+      'password-stdin': { type: 'boolean' },
+    });
+    const userRole = role(values.role);
+    let password: string | undefined;
+    if (PASSWORD_ROLES.includes(userRole)) {
+      password = values['password-stdin'] ? fs.readFileSync(0, 'utf8').trim() : await readSecret('Password (at least 12 characters): ');
+    }
+    await withServices(async (services) => {
+      const user = await services.accounts.createUser(
+        { name: String(values.name ?? ''), role: userRole, email: values.email as string | undefined, password, stationCodes: (values.station as string[]) ?? [] },
+        null,
+      );
+      console.log(`Created ${user.role} ${user.name} (id ${user.id}).`);
+      if (!password) console.log(`Give them a sign-in link with: npx relance invite --user ${user.id}`);
+    });
+  },
+
+  async 'users list'() {
+    await withServices(async (services) => {
+      for (const user of await services.accounts.listUsers()) {
+        console.log([user.id, user.role, user.name, user.email ?? '', user.stationCodes.join(' ')].join('\t'));
+      }
+    });
+  },
+
+  async invite(args) {
+    const { values } = options(args, { email: { type: 'string' }, user: { type: 'string' }, 'no-pin': { type: 'boolean' } });
+    if (!values.email === !values.user) throw new UsageError('Give either --email or --user.');
+    await withServices(async (services) => {
+      const userId = values.user ? Number(values.user) : (await services.accounts.findUserByEmail(String(values.email)))?.id;
+      if (!userId) throw new UsageError(`No user with the email ${String(values.email)}.`);
+      const link = values['no-pin'] ? await services.accounts.createSignInLink(userId, null) : await services.accounts.createInvite(userId, null);
+      console.log(`Sign-in link (works once, until ${link.expiresAt.toISOString()}): ${link.url}`);
+      if (link.pin) console.log(`PIN (give it separately): ${link.pin}`);
+    });
+  },
+
+  async 'tokens create'(args) {
+    const { values } = options(args, {
+      role: { type: 'string' },
+      station: { type: 'string', multiple: true },
+      name: { type: 'string' },
+      json: { type: 'boolean' },
+    });
+    const tokenRole = role(values.role);
+    await withServices(async (services) => {
+      const stationCodes = (values.station as string[] | undefined) ?? [];
+      const created = await services.accounts.createApiToken(
+        { name: String(values.name ?? `${tokenRole} token`), role: tokenRole, stationCodes },
+        null,
+      );
+      if (values.json) {
+        console.log(JSON.stringify({ token: created.token }));
+      } else {
+        console.log(`API token ${created.id} (${tokenRole}${stationCodes.length ? `, stations ${stationCodes.join(' ')}` : ''}). Shown once:`);
+        console.log(created.token);
+      }
+    });
+  },
+
+  async 'import election'(args) {
+    const { values } = options(args, {
+      name: { type: 'string' },
+      day: { type: 'string' },
+      timezone: { type: 'string' },
+      opens: { type: 'string' },
+      closes: { type: 'string' },
+    });
+    await withServices(async (services) => {
+      const election = await services.imports.election(
+        {
+          name: String(values.name ?? ''),
+          pollingDay: String(values.day ?? ''),
+          timezone: String(values.timezone ?? ''),
+          opensAt: String(values.opens ?? ''),
+          closesAt: String(values.closes ?? ''),
+        },
+        null,
+      );
+      console.log(`Created election ${election.id}: ${election.name}.`);
+    });
+  },
+
+  async 'import areas'(args) {
+    const file = fileArgument(args);
+    await withServices(async (services) => {
+      const result = await services.imports.areas(await currentElectionId(services), JSON.parse(fs.readFileSync(file, 'utf8')), null);
+      console.log(`Imported ${result.areas} areas.`);
+    });
+  },
+
+  async 'import stations'(args) {
+    const file = fileArgument(args);
+    await withServices(async (services) => {
+      const source = /\.(geo)?json$/i.test(file) ? { geojson: JSON.parse(fs.readFileSync(file, 'utf8')) } : { csv: fs.createReadStream(file) };
+      const result = await services.imports.stations(await currentElectionId(services), source, null);
+      console.log(`Imported ${result.stations} polling stations.`);
+    });
+  },
+
+  async 'import voters'(args) {
+    const file = fileArgument(args);
+    await withServices(async (services) => {
+      const result = await services.imports.voters(await currentElectionId(services), fs.createReadStream(file), null);
+      console.log(`Imported ${result.rows} people: ${result.created} new, ${result.updated} updated.`);
+      if (result.ignoredColumns.length > 0) console.log(`Columns not used: ${result.ignoredColumns.join(', ')}.`);
+    });
+  },
+
+  async 'db migrate'() {
+    await withServices(async () => {
+      console.log('The database is up to date.');
+    });
+  },
+};
+
+function fileArgument(args: string[]): string {
+  const { positionals } = options(args, {});
+  const file = positionals[0];
+  if (!file) throw new UsageError('Give the file to import.');
+  if (!fs.existsSync(file)) throw new UsageError(`No file ${file}.`);
+  return file;
+}
+
+async function main(argv: string[]) {
+  const twoWords = `${argv[0]} ${argv[1]}`;
+  const [name, rest] = COMMANDS[twoWords] ? [twoWords, argv.slice(2)] : [argv[0] ?? '', argv.slice(1)];
+  const command = COMMANDS[name];
+  if (!command || argv.includes('--help')) {
+    console.log(USAGE);
+    process.exit(command || argv.includes('--help') ? 0 : 2);
+  }
+  try {
+    await command(rest);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`${error.message}\n\n${USAGE}`);
+      process.exit(2);
+    }
+    if (error instanceof ImportRejected || error instanceof DomainError || error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+await main(process.argv.slice(2));

@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp } from '../../server/app.ts';
+import { parseConfig } from '../../server/config.ts';
+import { openDatabase } from '../../server/db/database.ts';
+import { createJobBroker } from '../../server/jobs/jobs.broker.ts';
+import { createLogger } from '../../server/logger.ts';
+import { createMetrics } from '../../server/monitoring/monitoring.metrics.ts';
+import { createRealtime } from '../../server/realtime/realtime.server.ts';
+import { createServices, type Services } from '../../server/services.ts';
+import { TestClock } from './clock.ts';
+import { createTestDatabase } from './database.ts';
+
+export interface TestServices {
+  services: Services;
+  clock: TestClock;
+  databaseUrl: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The services exactly as the web process builds them (server/services.ts), on a database of the
+ * test file's own, with queues under a name prefix of their own and a clock the test controls.
+ */
+export async function openTestServices(env: Record<string, string | undefined> = {}): Promise<TestServices> {
+  const database = await createTestDatabase();
+  const config = parseConfig({ DATABASE_URL: database.url, LOG_LEVEL: 'silent', PUBLIC_URL: 'http://localhost:3000', ...env });
+  const log = createLogger('silent');
+  const db = openDatabase(database.url, { poolSize: 5, log });
+  const broker = createJobBroker({ databaseUrl: database.url, redisUrl: config.redisUrl, prefix: `test-${randomBytes(4).toString('hex')}` });
+  const clock = new TestClock();
+  const services = createServices({ db, broker, clock, config, log });
+  return {
+    services,
+    clock,
+    databaseUrl: database.url,
+    async close() {
+      await broker.close();
+      await db.close();
+      await database.drop();
+    },
+  };
+}
+
+/** The web app (API, pages, Socket.io) on a random local port, as server/web.ts assembles it. */
+export async function startTestServer(services: Services): Promise<{ url: string; close(): Promise<void> }> {
+  const metrics = createMetrics();
+  const server = http.createServer();
+  server.on('request', createApp(services, metrics));
+  const realtime = createRealtime(server, services, metrics);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    async close() {
+      await realtime.close();
+    },
+  };
+}

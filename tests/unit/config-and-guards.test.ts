@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { requireRole, requireStationScope } from '../../server/auth/auth.guards.ts';
+import type { Principal } from '../../server/auth/auth.roles.ts';
+import { hashSecret, verifySecret } from '../../server/auth/auth.secrets.ts';
+import { ConfigError, parseConfig } from '../../server/config.ts';
+import { Forbidden, StationOutOfScope, Unauthenticated } from '../../server/errors.ts';
+
+describe('configuration', () => {
+  it('runs in local mode without DATABASE_URL, with its defaults', () => {
+    const config = parseConfig({});
+    expect(config).toMatchObject({ localMode: true, port: 3000, host: '127.0.0.1', runWorkers: true, publicUrl: 'http://localhost:3000', secureCookies: false });
+  });
+
+  it('is production mode with DATABASE_URL, with secure cookies behind https', () => {
+    const config = parseConfig({ DATABASE_URL: 'postgres://db/relance', PUBLIC_URL: 'https://gotv.example.org/', REDIS_URL: 'redis://cache:6379' });
+    expect(config).toMatchObject({ localMode: false, runWorkers: false, secureCookies: true, publicUrl: 'https://gotv.example.org' });
+  });
+
+  it('stops on a bad value with a message naming the variable, without echoing secrets', () => {
+    expect(() => parseConfig({ PORT: 'eighty' })).toThrow(ConfigError);
+    expect(() => parseConfig({ PORT: 'eighty' })).toThrow(/PORT: .*\(got "eighty"\)/);
+    const error = (() => {
+      try {
+        parseConfig({ DATABASE_URL: 'mysql://user:secret@db/x' });
+      } catch (e) {
+        return e as Error;
+      }
+    })();
+    expect(error?.message).toMatch(/DATABASE_URL: must be a postgres:\/\//);
+    expect(error?.message).not.toContain('secret');
+  });
+});
+
+const watcher: Principal = { kind: 'user', id: 3, name: 'W', role: 'watcher', stations: new Set([10, 11]), locale: null };
+const coordinator: Principal = { kind: 'user', id: 2, name: 'C', role: 'coordinator', stations: 'all', locale: null };
+
+describe('guards', () => {
+  it('requireRole: no one is unauthenticated, a wrong role is forbidden', () => {
+    expect(() => requireRole(null, ['admin'])).toThrow(Unauthenticated);
+    expect(() => requireRole(watcher, ['admin', 'coordinator'])).toThrow(Forbidden);
+    expect(requireRole(coordinator, ['admin', 'coordinator'])).toBe(coordinator);
+  });
+
+  it('requireStationScope: a watcher acts on assigned stations only', () => {
+    expect(() => requireStationScope(watcher, 12, '0327')).toThrow(StationOutOfScope);
+    expect(() => requireStationScope(watcher, 12, '0327')).toThrow('Station 0327 is not one of your assigned stations.');
+    expect(() => requireStationScope(watcher, 11)).not.toThrow();
+    expect(() => requireStationScope(coordinator, 12)).not.toThrow();
+  });
+});
+
+describe('secrets', () => {
+  it('verifies the password it hashed, and nothing else', async () => {
+    const hash = await hashSecret('correct horse battery staple');
+    expect(hash).toMatch(/^scrypt\$32768\$8\$1\$/);
+    expect(await verifySecret('correct horse battery staple', hash)).toBe(true);
+    expect(await verifySecret('correct horse battery stapler', hash)).toBe(false);
+    expect(await verifySecret('anything', 'not-a-hash')).toBe(false);
+  });
+});
