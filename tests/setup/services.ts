@@ -7,7 +7,7 @@ import { openDatabase } from '../../server/db/database.ts';
 import { createJobBroker } from '../../server/jobs/jobs.broker.ts';
 import { createLogger } from '../../server/logger.ts';
 import { createMetrics } from '../../server/monitoring/monitoring.metrics.ts';
-import { createRealtime } from '../../server/realtime/realtime.server.ts';
+import { createRealtime, type Realtime } from '../../server/realtime/realtime.server.ts';
 import { createServices, type Services } from '../../server/services.ts';
 import { TestClock } from './clock.ts';
 import { createTestDatabase } from './database.ts';
@@ -44,7 +44,7 @@ export async function openTestServices(env: Record<string, string | undefined> =
 }
 
 /** The web app (API, pages, Socket.io) on a random local port, as server/web.ts assembles it. */
-export async function startTestServer(services: Services): Promise<{ url: string; close(): Promise<void> }> {
+export async function startTestServer(services: Services): Promise<{ url: string; realtime: Realtime; close(): Promise<void> }> {
   const metrics = createMetrics();
   const server = http.createServer();
   server.on('request', createApp(services, metrics));
@@ -53,6 +53,7 @@ export async function startTestServer(services: Services): Promise<{ url: string
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    realtime,
     async close() {
       await realtime.close();
     },

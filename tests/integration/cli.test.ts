@@ -1,0 +1,104 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../server/config.ts';
+import { createSmallElection } from '../factories.ts';
+import { openTestServices, type TestServices } from '../setup/services.ts';
+
+let t: TestServices;
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'relance-cli-'));
+
+beforeAll(async () => {
+  t = await openTestServices();
+  await createSmallElection(t.services);
+});
+
+afterAll(async () => {
+  await t.close();
+  fs.rmSync(scratch, { recursive: true, force: true });
+});
+
+/** `npx relance …` as an operator runs it, against this test file's database. */
+function relance(args: string[], input?: string) {
+  const result = spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'relance.js'), ...args], {
+    cwd: scratch,
+    input,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: t.databaseUrl, PUBLIC_URL: 'https://gotv.example.org' },
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr, lastLine: result.stdout.trim().split('\n').at(-1) ?? '' };
+}
+
+describe('relance tokens create', () => {
+  it('prints {"token": …} as its last line with --json, a token that works', async () => {
+    const result = relance(['tokens', 'create', '--role', 'admin', '--json']);
+    expect(result.status).toBe(0);
+    const { token } = JSON.parse(result.lastLine) as { token: string };
+    expect(await t.services.auth.principalForApiToken(token)).toMatchObject({ kind: 'token', role: 'admin', stations: 'all' });
+  });
+
+  it('scopes a token to stations', async () => {
+    const result = relance(['tokens', 'create', '--role', 'watcher', '--station', '0101', '--station', '0202', '--name', 'SMS gateway']);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^API token \d+ \(watcher, stations 0101 0202\)\. Shown once:\nrel_[A-Za-z0-9_-]{43}\n$/);
+    const principal = await t.services.auth.principalForApiToken(result.lastLine);
+    expect((principal!.stations as Set<number>).size).toBe(2);
+  });
+
+  it('says what is wrong: a watcher token without station, an unknown role', () => {
+    const noStation = relance(['tokens', 'create', '--role', 'watcher']);
+    expect([noStation.status, noStation.stderr.trim()]).toEqual([1, 'stationCodes: a watcher token needs at least one station']);
+    const badRole = relance(['tokens', 'create', '--role', 'king']);
+    expect(badRole.status).toBe(2);
+    expect(badRole.stderr).toMatch(/^--role must be one of admin, coordinator, watcher, volunteer, viewer \(got king\)\./);
+  });
+});
+
+describe('relance users and invite', () => {
+  it('creates a coordinator whose password (read from stdin, never from the command line) works', async () => {
+    const result = relance(['users', 'create', '--role', 'coordinator', '--name', 'Camille', '--email', 'camille@test.example', '--password-stdin'], 'a long enough password\n');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^Created coordinator Camille \(id \d+\)\.\n$/);
+    await expect(t.services.auth.signInWithPassword('camille@test.example', 'a long enough password', '10.0.0.1')).resolves.toBeDefined();
+  });
+
+  it('creates a watcher and gives them a link and PIN that sign them in', async () => {
+    const created = relance(['users', 'create', '--role', 'watcher', '--name', 'Sam', '--station', '0201']);
+    const userId = /id (\d+)/.exec(created.stdout)![1]!;
+    const invite = relance(['invite', '--user', userId]);
+    expect(invite.status).toBe(0);
+    const url = /(https:\/\/gotv\.example\.org\/invite\/\S+)/.exec(invite.stdout)![1]!;
+    const pin = /PIN \(give it separately\): (\d{6})/.exec(invite.stdout)![1]!;
+    const grant = await t.services.auth.redeemLink(url.split('/invite/')[1]!, pin, '10.0.0.2');
+    expect(grant.principal).toMatchObject({ role: 'watcher', name: 'Sam' });
+  });
+});
+
+describe('relance import voters', () => {
+  it('imports a voter file and reports the counts', () => {
+    const file = path.join(scratch, 'voters.csv');
+    fs.writeFileSync(file, 'external_id,last_name,station_code,list_number\nX1,Alpha,0101,1\nX2,Beta,0102,2\n');
+    const result = relance(['import', 'voters', file]);
+    expect([result.status, result.stdout]).toEqual([0, 'Imported 2 people: 2 new, 0 updated.\n']);
+  });
+
+  it('refuses a bad file, naming the lines to fix, and exits with 1', () => {
+    const file = path.join(scratch, 'bad.csv');
+    fs.writeFileSync(file, 'external_id,last_name,station_code\nY1,,0101\nY2,Gamma,0999\n');
+    const result = relance(['import', 'voters', file]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(
+      'The voter file was not imported (nothing was changed): 2 problems.\n  line 2, last_name: is required\n  line 3, station_code: no station 0999 in this election\n',
+    );
+  });
+});
+
+describe('relance --help', () => {
+  it('prints the commands', () => {
+    const result = relance(['--help']);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('relance tokens create --role <role> [--station <code>…] [--name <name>] [--json]');
+  });
+});

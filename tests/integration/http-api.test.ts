@@ -1,0 +1,127 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TurnoutSnapshot } from '../../server/turnout/turnout.service.ts';
+import { apiToken, createSmallElection, createUser, sessionCookieFor } from '../factories.ts';
+import { openTestServices, startTestServer, type TestServices } from '../setup/services.ts';
+
+let t: TestServices;
+let server: { url: string; close(): Promise<void> };
+let adminToken: string;
+
+beforeAll(async () => {
+  t = await openTestServices();
+  await createSmallElection(t.services);
+  server = await startTestServer(t.services);
+  adminToken = await apiToken(t.services, 'admin');
+});
+
+afterAll(async () => {
+  await server.close();
+  await t.close();
+});
+
+const get = (path: string, headers: Record<string, string> = {}) => fetch(server.url + path, { headers });
+const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+describe('monitoring', () => {
+  it('answers /healthz and /readyz with the database and the queues reachable', async () => {
+    const health = await get('/healthz');
+    expect([health.status, await health.json()]).toEqual([200, { status: 'ok' }]);
+    const ready = await get('/readyz');
+    expect([ready.status, await ready.json()]).toEqual([200, { status: 'ready', checks: { database: 'ok', queues: 'ok' }, queueBackend: 'postgres' }]);
+  });
+
+  it('serves Prometheus metrics, with request timings by kind of route', async () => {
+    await get('/api/v1/turnout');
+    const metrics = await (await get('/metrics')).text();
+    expect(metrics).toMatch(/relance_http_request_duration_seconds_count\{kind="api",method="GET",status="4xx"\} [1-9]/);
+    expect(metrics).toContain('process_cpu_seconds_total');
+  });
+});
+
+describe('GET /api/v1/turnout', () => {
+  it('refuses anyone without a valid token or session (401)', async () => {
+    for (const headers of [{}, bearer('rel_not-a-token')]) {
+      const response = await get('/api/v1/turnout', headers);
+      expect(response.status).toBe(401);
+      expect(await response.json()).toEqual({
+        error: { code: 'unauthenticated', message: 'Sign in first, or send a valid API token in the Authorization header.', field: null },
+      });
+    }
+  });
+
+  it('refuses roles outside the war room (403)', async () => {
+    for (const token of [await apiToken(t.services, 'watcher', ['0101']), await apiToken(t.services, 'volunteer')]) {
+      const response = await get('/api/v1/turnout', bearer(token));
+      expect(response.status).toBe(403);
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe('forbidden');
+    }
+  });
+
+  it('gives every station and area with registered voters, nobody voted before any report', async () => {
+    const response = await get('/api/v1/turnout', bearer(adminToken));
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    const snapshot = (await response.json()) as TurnoutSnapshot;
+    expect(snapshot.seq).toBe(0);
+    expect(snapshot.election).toMatchObject({ name: 'Test town, first round', pollingDay: '2026-03-15', pollsOpenAt: '2026-03-15T07:00:00.000Z', pollsCloseAt: '2026-03-15T19:00:00.000Z' });
+    expect(snapshot.totals).toEqual({ registered: 3500, voted: 0, turnout: 0, stations: 4, reportingStations: 0 });
+    expect(snapshot.stations.map((s) => [s.code, s.areaCode, s.registered, s.voted, s.reportedAt])).toEqual([
+      ['0101', 'N1', 1000, 0, null],
+      ['0102', 'N1', 1000, 0, null],
+      ['0201', 'N2', 1000, 0, null],
+      ['0202', 'N2', 500, 0, null],
+    ]);
+    expect(snapshot.areas.map((a) => [a.code, a.kind, a.parentCode, a.registered, a.stations])).toEqual([
+      ['D1', 'district', 'T', 2000, 2],
+      ['D2', 'district', 'T', 1500, 2],
+      ['N1', 'neighbourhood', 'D1', 2000, 2],
+      ['N2', 'neighbourhood', 'D2', 1500, 2],
+      ['T', 'city', null, 3500, 4],
+    ]);
+  });
+
+  it('counts each station’s latest accepted report', async () => {
+    const station = await t.services.db.prisma.pollingStation.findFirstOrThrow({ where: { code: '0202' } });
+    const report = (id: string, voters: number, observedAt: string, status: 'accepted' | 'flagged' = 'accepted') =>
+      t.services.db.prisma.turnoutReport.create({ data: { id, stationId: station.id, voters, observedAt: new Date(observedAt), source: 'api', status } });
+    await report('00000000-0000-4000-8000-000000000001', 100, '2026-03-15T09:00:00Z');
+    await report('00000000-0000-4000-8000-000000000002', 150, '2026-03-15T10:00:00Z');
+    await report('00000000-0000-4000-8000-000000000003', 400, '2026-03-15T11:00:00Z', 'flagged');
+
+    const snapshot = (await (await get('/api/v1/turnout', bearer(adminToken))).json()) as TurnoutSnapshot;
+    expect(snapshot.stations.find((s) => s.code === '0202')).toMatchObject({ voted: 150, turnout: 0.3, reportedAt: '2026-03-15T10:00:00.000Z' });
+    expect(snapshot.areas.find((a) => a.code === 'D2')).toMatchObject({ voted: 150, turnout: 0.1, reportingStations: 1 });
+    expect(snapshot.totals).toEqual({ registered: 3500, voted: 150, turnout: 150 / 3500, stations: 4, reportingStations: 1 });
+  });
+
+  it('accepts a war-room session cookie as well as a token', async () => {
+    const coordinator = await createUser(t.services, 'coordinator');
+    const response = await get('/api/v1/turnout', { Cookie: await sessionCookieFor(t.services, coordinator.id) });
+    expect(response.status).toBe(200);
+  });
+
+  it('answers an unknown API route with a JSON 404', async () => {
+    const response = await get('/api/v1/nothing-here', bearer(adminToken));
+    expect([response.status, await response.json()]).toEqual([404, { error: { code: 'not_found', message: 'No such API route. See docs/api.md.', field: null } }]);
+  });
+});
+
+describe('request safety', () => {
+  it('refuses a state-changing request sent by a browser from another site', async () => {
+    const response = await fetch(server.url + '/logout', { method: 'POST', headers: { Origin: 'https://evil.example' } });
+    expect([response.status, await response.json()]).toEqual([403, { error: { code: 'cross_site_request', message: 'Requests from another site are refused.' } }]);
+  });
+
+  it('sends security headers and a per-request script nonce', async () => {
+    const [first, second] = await Promise.all([get('/healthz'), get('/healthz')]);
+    expect(first.headers.get('x-frame-options')).toBe('DENY');
+    expect(first.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(first.headers.get('content-security-policy')).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]{24}'/);
+    expect(first.headers.get('content-security-policy')).not.toBe(second.headers.get('content-security-policy'));
+  });
+
+  it('gives every browser a form token cookie that scripts cannot read', async () => {
+    const cookie = (await get('/api/v1/turnout')).headers.get('set-cookie');
+    expect(cookie).toMatch(/^relance_csrf=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax$/);
+  });
+});
