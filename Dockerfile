@@ -8,19 +8,15 @@ ARG NODE_IMAGE=node:22-bookworm-slim
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-# The root postinstall generates the Prisma client; it needs these few files and nothing else,
-# so source edits elsewhere do not invalidate the cached `npm ci` layer.
-COPY prisma.config.ts ./
-COPY prisma/schema.prisma ./prisma/
-COPY scripts/prisma.ts ./scripts/
-COPY server/config.ts ./server/
-RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
+# --ignore-scripts: no install script is needed to build (the build stage generates the Prisma
+# client itself), and the image's npm may not honour package.json's allowScripts, which keeps
+# @prisma/engines from downloading engines the project does not use.
+RUN --mount=type=cache,target=/root/.npm npm ci --ignore-scripts --no-audit --no-fund
 
 # --- build: Prisma client + React Router server and client bundles ----------------------------
 FROM deps AS build
 WORKDIR /app
 COPY . .
-# Regenerate from the full tree so the client always matches the schema being shipped.
 RUN npm run db:generate && npm run build
 
 # --- prod-deps: runtime dependencies only --------------------------------------------------
