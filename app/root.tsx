@@ -26,7 +26,7 @@ export function Layout({ children }: { children: React.ReactNode }) {
         <meta name="color-scheme" content="light" />
         <meta name="theme-color" content="#16243a" />
         <Meta />
-        <Links />
+        <Links nonce={root?.nonce} />
       </head>
       <body>
         {children}

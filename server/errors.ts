@@ -59,5 +59,21 @@ export class TooManyAttempts extends DomainError {
 
 export class InvalidCredentials extends DomainError {
   override name = 'InvalidCredentials';
-  readonly code = 'invalid_credentials';
+  readonly code: string = 'invalid_credentials';
+}
+
+export class WrongPin extends InvalidCredentials {
+  override name = 'WrongPin';
+  override readonly code = 'wrong_pin';
+  readonly attemptsLeft: number;
+
+  constructor(attemptsLeft: number) {
+    super(
+      attemptsLeft > 0
+        ? `Wrong PIN. ${attemptsLeft} attempt${attemptsLeft > 1 ? 's' : ''} left.`
+        : 'Wrong PIN too many times: this link is now blocked. Ask your coordinator for a new one.',
+      'pin',
+    );
+    this.attemptsLeft = attemptsLeft;
+  }
 }

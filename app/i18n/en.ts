@@ -45,6 +45,7 @@ export const en = {
   'invite.state.expired': 'This link has expired. Ask your coordinator for a new one.',
   'invite.state.locked': 'This link is blocked after too many wrong PINs. Ask your coordinator for a new one.',
   'invite.state.unknown': 'This link is not valid. Check that you opened the whole link, or ask your coordinator for a new one.',
+  'invite.error.wrongPin': 'Wrong PIN. Attempts left before the link is blocked: {left}.',
   'invite.error.pin': 'The PIN is the 6 digits you were given.',
 
   'dashboard.title': 'War room',

@@ -47,6 +47,7 @@ export const fr: Record<MessageKey, string> = {
   'invite.state.expired': 'Ce lien a expiré. Demandez-en un nouveau à votre coordination.',
   'invite.state.locked': 'Ce lien est bloqué après trop de codes erronés. Demandez-en un nouveau à votre coordination.',
   'invite.state.unknown': 'Ce lien n’est pas valide. Vérifiez que vous avez ouvert le lien en entier, ou demandez-en un nouveau.',
+  'invite.error.wrongPin': 'Code PIN incorrect. Essais restants avant blocage du lien : {left}.',
   'invite.error.pin': 'Le code PIN est composé des 6 chiffres qui vous ont été remis.',
 
   'dashboard.title': 'QG',

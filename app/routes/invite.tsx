@@ -20,7 +20,7 @@ export async function action({ request, params, context }: Route.ActionArgs) {
   let pin: string | undefined;
   if (link.state === 'ready' && link.needsPin) {
     const parsed = context.schemas.PinFormSchema.safeParse(formValues(form));
-    if (!parsed.success) return data({ error: 'format' as const, message: null }, { status: 400 });
+    if (!parsed.success) return data({ error: 'format' as const, attemptsLeft: null }, { status: 400 });
     pin = parsed.data.pin;
   }
   try {
@@ -28,9 +28,12 @@ export async function action({ request, params, context }: Route.ActionArgs) {
     return redirect(homePath(principal.role), { headers: { 'Set-Cookie': context.cookies.session(sessionToken, expiresAt) } });
   } catch (error) {
     const code = errorCode(error);
-    if (code === 'invalid_credentials' || code === 'too_many_attempts') {
-      return data({ error: 'refused' as const, message: (error as Error).message }, { status: code === 'too_many_attempts' ? 429 : 401 });
+    if (code === 'wrong_pin') {
+      return data({ error: 'wrong_pin' as const, attemptsLeft: (error as { attemptsLeft: number }).attemptsLeft }, { status: 401 });
     }
+    // Otherwise the link itself cannot be used: the page, loaded again, says why.
+    if (code === 'invalid_credentials') return data({ error: 'refused' as const, attemptsLeft: null }, { status: 401 });
+    if (code === 'too_many_attempts') return data({ error: 'too_many_attempts' as const, attemptsLeft: null }, { status: 429 });
     throw error;
   }
 }
@@ -51,9 +54,14 @@ export default function Invite({ loaderData, actionData }: Route.ComponentProps)
         <>
           <p>{t('invite.greeting', { name: link.name })}</p>
           <p>{link.needsPin ? t('invite.pinIntro') : t('invite.linkIntro')}</p>
-          {actionData?.error === 'refused' && (
+          {actionData?.error === 'wrong_pin' && (
             <p className="alert alert-error" role="alert">
-              {actionData.message}
+              {t('invite.error.wrongPin', { left: actionData.attemptsLeft ?? 0 })}
+            </p>
+          )}
+          {actionData?.error === 'too_many_attempts' && (
+            <p className="alert alert-error" role="alert">
+              {t('login.error.too_many_attempts')}
             </p>
           )}
           <Form method="post" className="stack">

@@ -2,7 +2,7 @@ import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { PrismaClient } from '../db/database.ts';
 import type { Invite, User } from '../db/generated/client.ts';
-import { InvalidCredentials, TooManyAttempts } from '../errors.ts';
+import { InvalidCredentials, TooManyAttempts, WrongPin } from '../errors.ts';
 import type { AuditLog } from '../audit/audit.service.ts';
 import { PASSWORD_ROLES, STATION_SCOPED_ROLES, type Principal } from './auth.roles.ts';
 import { hashToken, newToken, UNUSABLE_HASH, verifySecret } from './auth.secrets.ts';
@@ -141,13 +141,7 @@ export function createAuthService({ prisma, clock, config, audit }: Dependencies
           where: { id: invite.id },
           data: { failedPinCount: { increment: 1 } },
         });
-        const left = MAX_PIN_FAILURES - failedPinCount;
-        throw new InvalidCredentials(
-          left > 0
-            ? `Wrong PIN. ${left} attempt${left > 1 ? 's' : ''} left.`
-            : 'Wrong PIN too many times: this link is now blocked. Ask your coordinator for a new one.',
-          'pin',
-        );
+        throw new WrongPin(MAX_PIN_FAILURES - failedPinCount);
       }
       // Spend the link exactly once, even if it is submitted twice at the same moment.
       const spent = await prisma.invite.updateMany({ where: { id: invite.id, usedAt: null }, data: { usedAt: clock.now() } });

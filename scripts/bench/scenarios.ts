@@ -1,0 +1,76 @@
+import type pg from 'pg';
+import { DB_CEILING_DEFAULT_ROWS, dbCeilingBaseline, measureDbCeiling, type Measurement } from './db-ceiling.ts';
+import type { BenchReport, ReportRow } from './report.ts';
+
+export interface ScenarioOptions {
+  /** --rows: the scenario's main size; each scenario documents what it counts. */
+  rows?: number;
+  /** Progress for the person waiting; goes to stderr so stdout stays the table and the JSON line. */
+  onProgress: (message: string) => void;
+}
+
+export interface Scenario {
+  description: string;
+  /** The pool the harness opens for it holds this many connections. */
+  connections: number;
+  run(pool: pg.Pool, options: ScenarioOptions): Promise<BenchReport>;
+}
+
+const DB_CEILING_CONCURRENCY = 8;
+
+function isPositiveRate(measurement: Measurement): boolean {
+  return Number.isFinite(measurement.rowsPerSecond) && measurement.rowsPerSecond > 0;
+}
+
+/**
+ * This scenario is the baseline itself, so it has no budget: ok means every measurement completed
+ * at a positive rate. `baseline` holds the raw rates (what later scenarios divide by); `metrics`
+ * holds the same rates plus each measurement's row count and duration, to judge how much to trust them.
+ */
+const dbCeiling: Scenario = {
+  description: `PostgreSQL write rates for report-shaped rows: single-row, concurrent, batched INSERT and COPY (--rows, default ${DB_CEILING_DEFAULT_ROWS.toLocaleString('en-US')})`,
+  connections: DB_CEILING_CONCURRENCY,
+  async run(pool, options) {
+    const ceiling = await measureDbCeiling(pool, {
+      rows: options.rows,
+      concurrency: DB_CEILING_CONCURRENCY,
+      onProgress: options.onProgress,
+    });
+    const measurements = [
+      ['singleInsert', 'single-row INSERT, 1 connection', ceiling.singleInsert],
+      ['concurrentInsert', `single-row INSERT, ${ceiling.concurrency} connections`, ceiling.concurrentInsert],
+      ['batchedInsert', `batched INSERT, ${ceiling.batchSize} rows per statement`, ceiling.batchedInsert],
+      ['copy', 'COPY FROM STDIN', ceiling.copy],
+    ] as const;
+
+    const rows: ReportRow[] = [];
+    const metrics: Record<string, number> = { ...dbCeilingBaseline(ceiling) };
+    for (const [key, label, measurement] of measurements) {
+      rows.push({ name: label, value: measurement.rowsPerSecond, unit: 'rows/s' });
+      rows.push({ name: `  ${measurement.rows.toLocaleString('en-US')} rows in`, value: measurement.durationMs, unit: 'ms' });
+      metrics[`${key}Rows`] = measurement.rows;
+      metrics[`${key}Ms`] = measurement.durationMs;
+    }
+
+    const { server } = ceiling;
+    const notes = [
+      `PostgreSQL ${server.version}: fsync=${server.fsync}, synchronous_commit=${server.synchronousCommit}, wal_sync_method=${server.walSyncMethod}`,
+    ];
+    if (server.fsync !== 'on' || server.synchronousCommit === 'off') {
+      notes.push('warning: this server does not flush commits to disk, so these rates overstate the durable ceiling');
+    }
+
+    return {
+      scenario: 'db-ceiling',
+      rows,
+      metrics,
+      baseline: dbCeilingBaseline(ceiling),
+      ok: measurements.every(([, , measurement]) => isPositiveRate(measurement)),
+      notes,
+    };
+  },
+};
+
+export const SCENARIOS: Record<string, Scenario> = {
+  'db-ceiling': dbCeiling,
+};

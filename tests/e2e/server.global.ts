@@ -1,0 +1,73 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { PROJECT_ROOT } from '../../server/config.ts';
+import { requireChromiumOrSkip } from './browser.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    e2e: { baseUrl: string; adminLink: string; dataDir: string } | null;
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+/**
+ * Builds the production bundle and starts Relance exactly as `npm start` does, in local mode
+ * (embedded PostgreSQL, demo election), in a throwaway data folder. Tests sign in through the
+ * one-time link it prints.
+ */
+export default async function setup(project: TestProject) {
+  if (!requireChromiumOrSkip()) {
+    project.provide('e2e', null);
+    return;
+  }
+  const build = spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'node_modules', '@react-router', 'dev', 'bin.js'), 'build'], {
+    cwd: PROJECT_ROOT,
+    encoding: 'utf8',
+  });
+  if (build.status !== 0) throw new Error(`The production build failed:\n${build.stdout}\n${build.stderr}`);
+
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'relance-e2e-'));
+  fs.chmodSync(dataDir, 0o755);
+  const port = await freePort();
+  const server: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'server', 'web.ts')], {
+    cwd: PROJECT_ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const adminLink = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`Relance did not print its sign-in link within 120 s:\n${output}`)), 120_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const link = /one-time link: (http\S+)/.exec(output)?.[1];
+      if (link) {
+        clearTimeout(timer);
+        resolve(link);
+      }
+    };
+    server.stdout!.on('data', onData);
+    server.stderr!.on('data', onData);
+    server.on('exit', (code) => reject(new Error(`Relance exited (${code}) before it was ready:\n${output}`)));
+  });
+  project.provide('e2e', { baseUrl: `http://localhost:${port}`, adminLink, dataDir });
+
+  return async () => {
+    const exited = new Promise((resolve) => server.once('exit', resolve));
+    server.kill('SIGINT');
+    await exited;
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  };
+}
