@@ -37,7 +37,12 @@ type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 
 function options<T extends OptionSpec>(args: string[], spec: T) {
   try {
-    return parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>({ args, options: spec, allowPositionals: true, strict: true });
+    return parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>({
+      args,
+      options: spec,
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
@@ -45,7 +50,8 @@ function options<T extends OptionSpec>(args: string[], spec: T) {
 
 function role(value: unknown): Role {
   const parsed = RoleSchema.safeParse(value);
-  if (!parsed.success) throw new UsageError(`--role must be one of admin, coordinator, watcher, volunteer, viewer (got ${String(value ?? 'nothing')}).`);
+  if (!parsed.success)
+    throw new UsageError(`--role must be one of admin, coordinator, watcher, volunteer, viewer (got ${String(value ?? 'nothing')}).`);
   return parsed.data;
 }
 
@@ -69,7 +75,13 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
     }
     await withServices(async (services) => {
       const user = await services.accounts.createUser(
-        { name: String(values.name ?? ''), role: userRole, email: values.email as string | undefined, password, stationCodes: (values.station as string[]) ?? [] },
+        {
+          name: String(values.name ?? ''),
+          role: userRole,
+          email: values.email as string | undefined,
+          password,
+          stationCodes: (values.station as string[]) ?? [],
+        },
         null,
       );
       console.log(`Created ${user.role} ${user.name} (id ${user.id}).`);
@@ -91,7 +103,9 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
     await withServices(async (services) => {
       const userId = values.user ? Number(values.user) : (await services.accounts.findUserByEmail(String(values.email)))?.id;
       if (!userId) throw new UsageError(`No user with the email ${String(values.email)}.`);
-      const link = values['no-pin'] ? await services.accounts.createSignInLink(userId, null) : await services.accounts.createInvite(userId, null);
+      const link = values['no-pin']
+        ? await services.accounts.createSignInLink(userId, null)
+        : await services.accounts.createInvite(userId, null);
       console.log(`Sign-in link (works once, until ${link.expiresAt.toISOString()}): ${link.url}`);
       if (link.pin) console.log(`PIN (give it separately): ${link.pin}`);
     });
@@ -114,7 +128,9 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
       if (values.json) {
         console.log(JSON.stringify({ token: created.token }));
       } else {
-        console.log(`API token ${created.id} (${tokenRole}${stationCodes.length ? `, stations ${stationCodes.join(' ')}` : ''}). Shown once:`);
+        console.log(
+          `API token ${created.id} (${tokenRole}${stationCodes.length ? `, stations ${stationCodes.join(' ')}` : ''}). Shown once:`,
+        );
         console.log(created.token);
       }
     });
@@ -154,7 +170,9 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   async 'import stations'(args) {
     const file = fileArgument(args);
     await withServices(async (services) => {
-      const source = /\.(geo)?json$/i.test(file) ? { geojson: JSON.parse(fs.readFileSync(file, 'utf8')) } : { csv: fs.createReadStream(file) };
+      const source = /\.(geo)?json$/i.test(file)
+        ? { geojson: JSON.parse(fs.readFileSync(file, 'utf8')) }
+        : { csv: fs.createReadStream(file) };
       const result = await services.imports.stations(await currentElectionId(services), source, null);
       console.log(`Imported ${result.stations} polling stations.`);
     });

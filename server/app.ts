@@ -29,7 +29,12 @@ function logRequests(services: Services) {
   return (req: Request, res: Response, next: NextFunction) => {
     const started = performance.now();
     res.on('finish', () => {
-      const entry = { method: req.method, path: loggablePath(req.originalUrl), status: res.statusCode, ms: Math.round(performance.now() - started) };
+      const entry = {
+        method: req.method,
+        path: loggablePath(req.originalUrl),
+        status: res.statusCode,
+        ms: Math.round(performance.now() - started),
+      };
       if (res.statusCode >= 500) services.log.error(entry, 'request failed');
       else services.log.debug(entry, 'request');
     });

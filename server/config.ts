@@ -6,34 +6,42 @@ import { z } from 'zod';
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 const booleanString = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], 'must be true or false')
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
-const postgresUrl = z
-  .string()
-  .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL');
+/** A whole number in [min, max], with a message that says so. */
+const integer = (min: number, max: number) =>
+  z.coerce
+    .number(`must be a whole number from ${min} to ${max}`)
+    .int(`must be a whole number from ${min} to ${max}`)
+    .min(min, `must be a whole number from ${min} to ${max}`)
+    .max(max, `must be a whole number from ${min} to ${max}`);
+
+const postgresUrl = z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL');
 
 /**
  * Every environment variable Relance reads, with its default. Documented one by one in .env.example.
  * Parsed once at start; nothing else reads process.env.
  */
 export const EnvironmentSchema = z.object({
-  NODE_ENV: z.enum(['production', 'development']).default('production'),
+  NODE_ENV: z.enum(['production', 'development'], 'must be production or development').default('production'),
   HOST: z.string().min(1).default('127.0.0.1'),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  PORT: integer(0, 65535).default(3000),
+  PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be the http(s):// address people use to reach Relance' }).optional(),
   DATABASE_URL: postgresUrl.optional(),
-  DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(200).default(20),
+  DATABASE_POOL_SIZE: integer(2, 200).default(20),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
     .optional(),
   DATA_DIR: z.string().min(1).default('.data'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
-  SESSION_HOURS: z.coerce.number().int().min(1).max(24 * 14).default(24),
-  INVITE_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(72),
-  DEMO_VOTERS: z.coerce.number().int().min(0).max(2_000_000).default(150_000),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'must be one of fatal, error, warn, info, debug, trace, silent')
+    .default('info'),
+  TRUST_PROXY: integer(0, 10).default(0),
+  SESSION_HOURS: integer(1, 24 * 14).default(24),
+  INVITE_HOURS: integer(1, 24 * 30).default(72),
+  DEMO_VOTERS: integer(0, 2_000_000).default(150_000),
   RUN_WORKERS: booleanString.optional(),
 });
 

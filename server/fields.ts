@@ -23,7 +23,10 @@ export const EmailSchema = z.string().trim().toLowerCase().pipe(z.email('must be
 
 export const PasswordSchema = z.string().min(12, 'must have at least 12 characters').max(200);
 
-export const PinSchema = z.string().trim().regex(/^\d{6}$/, 'must be the 6 digits you were given');
+export const PinSchema = z
+  .string()
+  .trim()
+  .regex(/^\d{6}$/, 'must be the 6 digits you were given');
 
 export const RoleSchema = z.enum(ROLES);
 
@@ -44,10 +47,8 @@ export function normalizePhone(raw: string, countryCode = '33'): string | undefi
   return /^\+[1-9]\d{6,14}$/.test(e164) ? e164 : undefined;
 }
 
-export const PhoneSchema = z
-  .string()
-  .transform((raw, ctx) => {
-    const phone = normalizePhone(raw);
-    if (!phone) ctx.addIssue({ code: 'custom', message: 'must be a phone number, e.g. +33 6 12 34 56 78' });
-    return phone ?? z.NEVER;
-  });
+export const PhoneSchema = z.string().transform((raw, ctx) => {
+  const phone = normalizePhone(raw);
+  if (!phone) ctx.addIssue({ code: 'custom', message: 'must be a phone number, e.g. +33 6 12 34 56 78' });
+  return phone ?? z.NEVER;
+});

@@ -62,7 +62,10 @@ await new Promise<void>((resolve, reject) => {
 });
 const address = httpServer.address();
 const port = typeof address === 'object' && address ? address.port : config.port;
-log.info({ port, host: config.host, mode: config.localMode ? 'local' : 'production', startupMs: Math.round(performance.now() - started) }, 'Relance is ready');
+log.info(
+  { port, host: config.host, mode: config.localMode ? 'local' : 'production', startupMs: Math.round(performance.now() - started) },
+  'Relance is ready',
+);
 
 if (config.localMode) {
   const admin = await db.prisma.user.findFirst({ where: { role: 'admin', disabledAt: null }, orderBy: { id: 'asc' } });

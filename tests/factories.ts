@@ -51,16 +51,36 @@ export async function createSmallElection(services: Services) {
     election.id,
     featureCollection([
       { type: 'Feature', properties: { code: 'T', name: 'Test town', kind: 'city' }, geometry: null },
-      { type: 'Feature', properties: { code: 'D1', name: 'District 1', kind: 'district', parent_code: 'T' }, geometry: square(2.3, 48.8, 0.02) },
-      { type: 'Feature', properties: { code: 'D2', name: 'District 2', kind: 'district', parent_code: 'T' }, geometry: square(2.4, 48.8, 0.02) },
-      { type: 'Feature', properties: { code: 'N1', name: 'Neighbourhood 1', kind: 'neighbourhood', parent_code: 'D1' }, geometry: square(2.3, 48.8) },
-      { type: 'Feature', properties: { code: 'N2', name: 'Neighbourhood 2', kind: 'neighbourhood', parent_code: 'D2' }, geometry: square(2.4, 48.8) },
+      {
+        type: 'Feature',
+        properties: { code: 'D1', name: 'District 1', kind: 'district', parent_code: 'T' },
+        geometry: square(2.3, 48.8, 0.02),
+      },
+      {
+        type: 'Feature',
+        properties: { code: 'D2', name: 'District 2', kind: 'district', parent_code: 'T' },
+        geometry: square(2.4, 48.8, 0.02),
+      },
+      {
+        type: 'Feature',
+        properties: { code: 'N1', name: 'Neighbourhood 1', kind: 'neighbourhood', parent_code: 'D1' },
+        geometry: square(2.3, 48.8),
+      },
+      {
+        type: 'Feature',
+        properties: { code: 'N2', name: 'Neighbourhood 2', kind: 'neighbourhood', parent_code: 'D2' },
+        geometry: square(2.4, 48.8),
+      },
     ]),
     null,
   );
   await services.imports.stations(
     election.id,
-    { geojson: featureCollection(SMALL_STATIONS.map((properties, i) => ({ type: 'Feature', properties, geometry: square(2.3 + i * 0.05, 48.8, 0.005) }))) },
+    {
+      geojson: featureCollection(
+        SMALL_STATIONS.map((properties, i) => ({ type: 'Feature', properties, geometry: square(2.3 + i * 0.05, 48.8, 0.005) })),
+      ),
+    },
     null,
   );
   return election;

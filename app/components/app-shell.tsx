@@ -19,7 +19,15 @@ function LanguageSwitch() {
       <CsrfInput />
       <input type="hidden" name="next" value={location.pathname + location.search} />
       {(['fr', 'en'] as const).map((option) => (
-        <button key={option} type="submit" name="locale" value={option} lang={option} aria-pressed={locale === option} className="link-button">
+        <button
+          key={option}
+          type="submit"
+          name="locale"
+          value={option}
+          lang={option}
+          aria-pressed={locale === option}
+          className="link-button"
+        >
           {t(`language.${option}`)}
         </button>
       ))}

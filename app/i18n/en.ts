@@ -82,7 +82,8 @@ export const en = {
   'users.never': 'never',
   'users.link': 'Sign-in link',
   'users.linkFor': 'Sign-in link for {name}',
-  'users.linkHelp': 'Send the link to this person, and give them the PIN separately (read it out, or on paper). The link works once, until {expires}.',
+  'users.linkHelp':
+    'Send the link to this person, and give them the PIN separately (read it out, or on paper). The link works once, until {expires}.',
   'users.pin': 'PIN',
   'users.create.title': 'Add a person',
   'users.create.name': 'Name',
@@ -95,7 +96,8 @@ export const en = {
   'users.error.name': 'Enter a name.',
   'users.error.role': 'Choose a role.',
   'users.error.email': 'Admins and coordinators need a valid email address that no one else uses.',
-  'users.error.password': 'Admins and coordinators need a password of at least 12 characters; the others sign in by link and PIN, without one.',
+  'users.error.password':
+    'Admins and coordinators need a password of at least 12 characters; the others sign in by link and PIN, without one.',
   'users.error.stationCodes': 'Poll watchers need at least one existing station code; the other roles have none.',
 
   'error.title': 'Something went wrong',

@@ -84,7 +84,8 @@ export const fr: Record<MessageKey, string> = {
   'users.never': 'jamais',
   'users.link': 'Lien de connexion',
   'users.linkFor': 'Lien de connexion pour {name}',
-  'users.linkHelp': 'Envoyez le lien à cette personne et donnez-lui le code PIN à part (de vive voix, ou sur papier). Le lien ne sert qu’une fois, jusqu’au {expires}.',
+  'users.linkHelp':
+    'Envoyez le lien à cette personne et donnez-lui le code PIN à part (de vive voix, ou sur papier). Le lien ne sert qu’une fois, jusqu’au {expires}.',
   'users.pin': 'Code PIN',
   'users.create.title': 'Ajouter une personne',
   'users.create.name': 'Nom',
@@ -97,7 +98,8 @@ export const fr: Record<MessageKey, string> = {
   'users.error.name': 'Saisissez un nom.',
   'users.error.role': 'Choisissez un rôle.',
   'users.error.email': 'L’administration et la coordination ont besoin d’une adresse e-mail valide, que personne d’autre n’utilise.',
-  'users.error.password': 'L’administration et la coordination ont besoin d’un mot de passe d’au moins 12 caractères ; les autres se connectent par lien et code PIN, sans mot de passe.',
+  'users.error.password':
+    'L’administration et la coordination ont besoin d’un mot de passe d’au moins 12 caractères ; les autres se connectent par lien et code PIN, sans mot de passe.',
   'users.error.stationCodes': 'Les assesseur·es ont besoin d’au moins un code de bureau existant ; les autres rôles n’en ont pas.',
 
   'error.title': 'Une erreur est survenue',

@@ -7,7 +7,7 @@ import { useLocale, useT, type MessageKey } from '../i18n/i18n.ts';
 import type { Route } from './+types/admin-users';
 
 const ROLE_OPTIONS: Role[] = ['watcher', 'volunteer', 'viewer', 'coordinator', 'admin'];
-const USER_FIELDS = ['name', 'role', 'email', 'password', 'stationCodes'] as const;
+type UserField = 'name' | 'role' | 'email' | 'password' | 'stationCodes';
 
 export async function loader({ context }: Route.LoaderArgs) {
   context.requireRole(context.access.manageUsers);
@@ -47,13 +47,13 @@ export default function AdminUsers({ loaderData, actionData }: Route.ComponentPr
   const locale = useLocale();
   const navigation = useNavigation();
   const fields = actionData?.intent === 'create' ? actionData.fields : [];
-  const fieldProps = (name: (typeof USER_FIELDS)[number]) => ({
+  const fieldProps = (name: UserField) => ({
     id: `user-${name}`,
     name,
     'aria-invalid': fields.includes(name) || undefined,
     'aria-describedby': fields.includes(name) ? `user-${name}-error` : undefined,
   });
-  const fieldError = (name: (typeof USER_FIELDS)[number]) =>
+  const fieldError = (name: UserField) =>
     fields.includes(name) && (
       <p id={`user-${name}-error`} className="field-error">
         {t(`users.error.${name}` as MessageKey)}

@@ -72,7 +72,10 @@ function WarRoom({ initial }: { initial: ReturnType<typeof warRoomView> }) {
         <Figure
           label={t('dashboard.reporting')}
           value={formatCount(locale, totals.reportingStations)}
-          detail={t('dashboard.reportingOf', { reporting: formatCount(locale, totals.reportingStations), stations: formatCount(locale, totals.stations) })}
+          detail={t('dashboard.reportingOf', {
+            reporting: formatCount(locale, totals.reportingStations),
+            stations: formatCount(locale, totals.stations),
+          })}
         />
       </dl>
       <section aria-labelledby="districts-title" className="panel">
@@ -82,10 +85,18 @@ function WarRoom({ initial }: { initial: ReturnType<typeof warRoomView> }) {
             <thead>
               <tr>
                 <th scope="col">{t('dashboard.area')}</th>
-                <th scope="col" className="num">{t('dashboard.stations')}</th>
-                <th scope="col" className="num">{t('dashboard.registered')}</th>
-                <th scope="col" className="num">{t('dashboard.voted')}</th>
-                <th scope="col" className="num">{t('dashboard.turnout')}</th>
+                <th scope="col" className="num">
+                  {t('dashboard.stations')}
+                </th>
+                <th scope="col" className="num">
+                  {t('dashboard.registered')}
+                </th>
+                <th scope="col" className="num">
+                  {t('dashboard.voted')}
+                </th>
+                <th scope="col" className="num">
+                  {t('dashboard.turnout')}
+                </th>
               </tr>
             </thead>
             <tbody>

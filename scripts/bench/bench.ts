@@ -37,7 +37,7 @@ function usage(): string {
     ...names.map((name) => `  ${name.padEnd(width)}  ${SCENARIOS[name]!.description}`),
     '',
     '  --json      print the result as one JSON object on the last line of stdout',
-    '  --rows <n>  the scenario\'s size (rows written)',
+    "  --rows <n>  the scenario's size (rows written)",
   ].join('\n');
 }
 
@@ -62,14 +62,16 @@ function parseCommandLine(args: string[]): CommandLine {
   }
   const { values, positionals } = parsed;
   if (values.help) throw new UsageError('');
-  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'No scenario given.' : `One scenario at a time (got ${positionals.join(', ')}).`);
+  if (positionals.length !== 1)
+    throw new UsageError(positionals.length === 0 ? 'No scenario given.' : `One scenario at a time (got ${positionals.join(', ')}).`);
   const scenarioName = positionals[0]!;
   const scenario = SCENARIOS[scenarioName];
   if (!scenario) throw new UsageError(`Unknown scenario "${scenarioName}".`);
   let rows: number | undefined;
   if (values.rows !== undefined) {
     rows = Number(values.rows);
-    if (!/^\d+$/.test(values.rows) || !Number.isSafeInteger(rows) || rows < 1) throw new UsageError(`--rows must be a positive integer (got "${values.rows}").`);
+    if (!/^\d+$/.test(values.rows) || !Number.isSafeInteger(rows) || rows < 1)
+      throw new UsageError(`--rows must be a positive integer (got "${values.rows}").`);
   }
   return { scenarioName, scenario, json: values.json, rows };
 }
@@ -157,7 +159,9 @@ async function main(args: string[]): Promise<number> {
   }
   const { scenarioName, scenario, json, rows } = commandLine;
 
-  progress(databaseUrl ? 'creating a scratch database on the DATABASE_URL server' : 'starting an embedded PostgreSQL in a temporary folder');
+  progress(
+    databaseUrl ? 'creating a scratch database on the DATABASE_URL server' : 'starting an embedded PostgreSQL in a temporary folder',
+  );
   const opening = databaseUrl ? scratchDatabaseOn(databaseUrl) : embeddedScratchDatabase();
   // Ctrl-C must not leave a scratch database or a PostgreSQL server behind, even while it is still
   // being set up. The pool is not ended first: it would wait for the query in flight, which

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import pg from 'pg';
+import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 
 export interface DbCeilingOptions {
@@ -143,7 +143,10 @@ function copyText(rows: ReportRowData[]): string[] {
     chunks.push(
       rows
         .slice(start, start + COPY_CHUNK_ROWS)
-        .map((row) => `${[row.id, row.stationId, row.voters, row.observedAt, row.reporterId, row.source, row.note].map(copyField).join('\t')}\n`)
+        .map(
+          (row) =>
+            `${[row.id, row.stationId, row.voters, row.observedAt, row.reporterId, row.source, row.note].map(copyField).join('\t')}\n`,
+        )
         .join(''),
     );
   }
@@ -264,7 +267,9 @@ export async function measureDbCeiling(pool: pg.Pool, options: DbCeilingOptions 
   }
   // Waiting on its own checked-out clients would hang the run instead of failing it.
   if ((pool.options.max ?? 10) < concurrency) {
-    throw new RangeError(`measureDbCeiling: the pool allows ${pool.options.max} connections, the concurrent measurement needs ${concurrency}`);
+    throw new RangeError(
+      `measureDbCeiling: the pool allows ${pool.options.max} connections, the concurrent measurement needs ${concurrency}`,
+    );
   }
 
   const server = await serverSettings(pool);

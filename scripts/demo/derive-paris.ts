@@ -20,23 +20,35 @@ const read = (name: string) => JSON.parse(fs.readFileSync(path.join(source, name
 
 // 5 decimals of a degree is about a metre: plenty for a map, and a third of the size.
 const round = (value: unknown): unknown => (Array.isArray(value) ? value.map(round) : Math.round((value as number) * 1e5) / 1e5);
-const geometry = (feature: Feature) => (feature.geometry ? { type: feature.geometry.type, coordinates: round(feature.geometry.coordinates) } : null);
+const geometry = (feature: Feature) =>
+  feature.geometry ? { type: feature.geometry.type, coordinates: round(feature.geometry.coordinates) } : null;
 const ordinal = (n: number) => (n === 1 ? '1er' : `${n}e`);
 const districtCode = (arrondissement: number) => `751${String(arrondissement).padStart(2, '0')}`;
 
 // The "bureau dérogatoire" (detainees' list) has a placeholder polygon and no place on a map.
 const EXCLUDED_STATIONS = new Set(['1599']);
 
-const areas: Feature[] = [{ type: 'Feature', properties: { code: '75056', name: 'Paris', kind: 'city', parent_code: null }, geometry: null }];
-for (const district of read('paris_arrondissements.geojson').features.sort((a, b) => Number(a.properties.c_ar) - Number(b.properties.c_ar))) {
+const areas: Feature[] = [
+  { type: 'Feature', properties: { code: '75056', name: 'Paris', kind: 'city', parent_code: null }, geometry: null },
+];
+for (const district of read('paris_arrondissements.geojson').features.sort(
+  (a, b) => Number(a.properties.c_ar) - Number(b.properties.c_ar),
+)) {
   const n = Number(district.properties.c_ar);
   areas.push({
     type: 'Feature',
-    properties: { code: districtCode(n), name: `${ordinal(n)} arrondissement (${district.properties.l_aroff})`, kind: 'district', parent_code: '75056' },
+    properties: {
+      code: districtCode(n),
+      name: `${ordinal(n)} arrondissement (${district.properties.l_aroff})`,
+      kind: 'district',
+      parent_code: '75056',
+    },
     geometry: geometry(district),
   });
 }
-for (const quartier of read('paris_quartiers.geojson').features.sort((a, b) => Number(a.properties.c_quinsee) - Number(b.properties.c_quinsee))) {
+for (const quartier of read('paris_quartiers.geojson').features.sort(
+  (a, b) => Number(a.properties.c_quinsee) - Number(b.properties.c_quinsee),
+)) {
   areas.push({
     type: 'Feature',
     properties: {

@@ -40,7 +40,12 @@ export function apiErrorHandler(log: Logger) {
       return;
     }
     // The message and stack only: never the request body, which can hold personal data.
-    log.error({ err: { message: (error as Error).message, stack: (error as Error).stack }, path: loggablePath(req.originalUrl) }, 'API request failed');
-    res.status(500).json({ error: { code: 'internal', message: 'Something went wrong on the server. Try again in a moment.', field: null } });
+    log.error(
+      { err: { message: (error as Error).message, stack: (error as Error).stack }, path: loggablePath(req.originalUrl) },
+      'API request failed',
+    );
+    res
+      .status(500)
+      .json({ error: { code: 'internal', message: 'Something went wrong on the server. Try again in a moment.', field: null } });
   };
 }

@@ -22,9 +22,12 @@ export const CreateUserSchema = z
   })
   .superRefine((user, ctx) => {
     const needsPassword = PASSWORD_ROLES.includes(user.role);
-    if (needsPassword && !user.email) ctx.addIssue({ code: 'custom', path: ['email'], message: `a ${user.role} signs in with an email address` });
-    if (needsPassword && !user.password) ctx.addIssue({ code: 'custom', path: ['password'], message: `a ${user.role} signs in with a password` });
-    if (!needsPassword && user.password) ctx.addIssue({ code: 'custom', path: ['password'], message: `a ${user.role} signs in by invite link and PIN, not a password` });
+    if (needsPassword && !user.email)
+      ctx.addIssue({ code: 'custom', path: ['email'], message: `a ${user.role} signs in with an email address` });
+    if (needsPassword && !user.password)
+      ctx.addIssue({ code: 'custom', path: ['password'], message: `a ${user.role} signs in with a password` });
+    if (!needsPassword && user.password)
+      ctx.addIssue({ code: 'custom', path: ['password'], message: `a ${user.role} signs in by invite link and PIN, not a password` });
     if (STATION_SCOPED_ROLES.includes(user.role) && user.stationCodes.length === 0) {
       ctx.addIssue({ code: 'custom', path: ['stationCodes'], message: 'a watcher needs at least one station' });
     }
@@ -94,7 +97,13 @@ export function createAccounts({ prisma, clock, config, audit, elections }: Depe
         createdAt: clock.now(),
       },
     });
-    await audit.record({ actor, action: withPin ? 'invite.create' : 'sign_in_link.create', subjectType: 'user', subjectId: userId, details: { inviteId: invite.id } });
+    await audit.record({
+      actor,
+      action: withPin ? 'invite.create' : 'sign_in_link.create',
+      subjectType: 'user',
+      subjectId: userId,
+      details: { inviteId: invite.id },
+    });
     return { url: `${config.publicUrl}/invite/${token}`, pin, expiresAt };
   }
 
@@ -116,7 +125,13 @@ export function createAccounts({ prisma, clock, config, audit, elections }: Depe
           assignments: { create: ids.map((stationId) => ({ stationId })) },
         },
       });
-      await audit.record({ actor, action: 'user.create', subjectType: 'user', subjectId: created.id, details: { role: user.role, stations: ids.length } });
+      await audit.record({
+        actor,
+        action: 'user.create',
+        subjectType: 'user',
+        subjectId: created.id,
+        details: { role: user.role, stations: ids.length },
+      });
       return created;
     },
 
@@ -165,7 +180,13 @@ export function createAccounts({ prisma, clock, config, audit, elections }: Depe
           stations: { create: ids.map((stationId) => ({ stationId })) },
         },
       });
-      await audit.record({ actor, action: 'api_token.create', subjectType: 'api_token', subjectId: created.id, details: { role: spec.role, stations: ids.length } });
+      await audit.record({
+        actor,
+        action: 'api_token.create',
+        subjectType: 'api_token',
+        subjectId: created.id,
+        details: { role: spec.role, stations: ids.length },
+      });
       return { id: created.id, token, role: spec.role };
     },
 

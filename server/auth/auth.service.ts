@@ -23,9 +23,7 @@ export interface SessionGrant {
   principal: Principal;
 }
 
-export type LinkState =
-  | { state: 'ready'; needsPin: boolean; name: string }
-  | { state: 'used' | 'expired' | 'locked' | 'unknown' };
+export type LinkState = { state: 'ready'; needsPin: boolean; name: string } | { state: 'used' | 'expired' | 'locked' | 'unknown' };
 
 type UserWithScope = User & { assignments: { stationId: number }[] };
 

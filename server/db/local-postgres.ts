@@ -75,6 +75,33 @@ function serverUser(): { uid: number; gid: number } | undefined {
   }
 }
 
+/** Whether every folder above `file` lets other users through (execute bit for "others"). */
+function reachableByOthers(file: string): boolean {
+  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+    if ((fs.statSync(dir).mode & 0o001) === 0) return false;
+    if (path.dirname(dir) === dir) return true;
+  }
+}
+
+/**
+ * Run as root from a folder the unprivileged user cannot enter (a project under /root, say), the
+ * binaries are copied once to a shared temporary folder that user can reach.
+ */
+function binariesFor(binaries: Binaries, user: ReturnType<typeof serverUser>): Binaries {
+  if (!user || reachableByOthers(binaries.postgres)) return binaries;
+  const native = path.dirname(path.dirname(binaries.postgres));
+  const { version } = JSON.parse(fs.readFileSync(path.join(native, '..', 'package.json'), 'utf8')) as { version: string };
+  const shared = path.join(os.tmpdir(), `relance-postgres-${process.platform}-${process.arch}-${version}`);
+  if (!fs.existsSync(path.join(shared, '.complete'))) {
+    fs.rmSync(shared, { recursive: true, force: true });
+    fs.cpSync(native, shared, { recursive: true, verbatimSymlinks: true });
+    fs.chmodSync(shared, 0o755);
+    fs.writeFileSync(path.join(shared, '.complete'), '');
+  }
+  const relocate = (binary: string) => path.join(shared, path.relative(native, binary));
+  return { postgres: relocate(binaries.postgres), initdb: relocate(binaries.initdb) };
+}
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -261,8 +288,8 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
     serverPid = running.pid;
     port = running.port;
   } else {
-    const binaries = await findBinaries();
     const user = serverUser();
+    const binaries = binariesFor(await findBinaries(), user);
     if (!fs.existsSync(path.join(pgData, 'PG_VERSION'))) await initialise(binaries, pgData, password, user);
     port = await freePort();
     const child = await startServer(binaries, pgData, port, options.settings ?? {}, user);

@@ -50,7 +50,10 @@ export async function loadDemo(services: Services, options: { voters: number }):
   for (const user of DEMO_USERS) {
     // Admin and coordinator passwords are random and never shown: they sign in by one-time link.
     const password = user.role === 'admin' || user.role === 'coordinator' ? randomBytes(18).toString('base64url') : undefined;
-    const created = await accounts.createUser({ ...user, password, stationCodes: 'stationCodes' in user ? [...user.stationCodes] : [] }, null);
+    const created = await accounts.createUser(
+      { ...user, password, stationCodes: 'stationCodes' in user ? [...user.stationCodes] : [] },
+      null,
+    );
     if (user.role === 'admin') adminId = created.id;
   }
   log.info({ electionId: election.id, stations: stations.length, voters: voters.rows, users: DEMO_USERS.length }, 'demo election loaded');

@@ -90,7 +90,10 @@ function supportLevel(random: () => number): number | null {
 export function* demoVoterCsv(stations: readonly DemoStation[], total: number, seed = 2026): Generator<string> {
   const random = seededRandom(seed);
   yield VOTER_COLUMNS.join(',') + '\n';
-  const counts = allocate(total, stations.map((s) => s.registeredVoters));
+  const counts = allocate(
+    total,
+    stations.map((s) => s.registeredVoters),
+  );
   // Every phone number is used once; with more people than numbers, some have none.
   const phoneShare = Math.min(0.6, FICTION_NUMBERS / Math.max(total, 1));
   // Shuffled, so that mobile numbers are spread over the whole city.
@@ -111,7 +114,13 @@ export function* demoVoterCsv(stations: readonly DemoStation[], total: number, s
       const hasPhone = nextPhone < FICTION_NUMBERS && random() < phoneShare;
       const phone = hasPhone ? fictionNumber(phoneOrder[nextPhone++]!) : null;
       const mobile = phone?.startsWith('+336') ?? false;
-      const email = random() < 0.3 ? `${firstName}.${lastName}.${serial}@example.org`.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase() : null;
+      const email =
+        random() < 0.3
+          ? `${firstName}.${lastName}.${serial}@example.org`
+              .normalize('NFD')
+              .replace(/[\u0300-\u036f]/g, '')
+              .toLowerCase()
+          : null;
       const doNotContact = random() < 0.03;
       const row = [
         `DEMO-${String(serial).padStart(7, '0')}`,

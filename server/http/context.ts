@@ -73,6 +73,8 @@ export type RelanceLoadContext = {
 
 // Loaders and actions see this as their `context` (only types cross from server/ to app/).
 declare module 'react-router' {
+  // Declaration merging: the interface adds RelanceLoadContext's members to React Router's own.
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
   interface AppLoadContext extends RelanceLoadContext {}
 }
 
@@ -108,10 +110,7 @@ export function loadContext(services: Services, req: Request, res: Response): Re
     },
     requireCsrf(form) {
       if (form.get('csrf') !== csrfToken) {
-        throw data(
-          { code: 'form_expired', message: 'This form has expired. Reload the page and try again.' },
-          { status: 403 },
-        );
+        throw data({ code: 'form_expired', message: 'This form has expired. Reload the page and try again.' }, { status: 403 });
       }
     },
   };

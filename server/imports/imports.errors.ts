@@ -22,7 +22,9 @@ export class ImportRejected extends InvalidInput {
       .map((p) => `  ${p.line > 0 ? `line ${p.line}` : 'file'}${p.field ? `, ${p.field}` : ''}: ${p.message}`)
       .join('\n');
     const more = problemCount > MAX_REPORTED_PROBLEMS ? `\n  … and ${problemCount - MAX_REPORTED_PROBLEMS} more` : '';
-    super(`The ${what} file was not imported (nothing was changed): ${problemCount} problem${problemCount > 1 ? 's' : ''}.\n${listed}${more}`);
+    super(
+      `The ${what} file was not imported (nothing was changed): ${problemCount} problem${problemCount > 1 ? 's' : ''}.\n${listed}${more}`,
+    );
     this.problems = problems.slice(0, MAX_REPORTED_PROBLEMS);
     this.problemCount = problemCount;
   }

@@ -28,7 +28,9 @@ export async function* recordsFromCsv(records: AsyncIterable<CsvRecord>): AsyncG
 
 const FeatureCollectionSchema = z.object({
   type: z.literal('FeatureCollection'),
-  features: z.array(z.object({ type: z.literal('Feature'), properties: z.record(z.string(), z.unknown()).nullable(), geometry: z.unknown() })),
+  features: z.array(
+    z.object({ type: z.literal('Feature'), properties: z.record(z.string(), z.unknown()).nullable(), geometry: z.unknown() }),
+  ),
 });
 
 /** The features of a GeoJSON FeatureCollection as records: properties are the columns. */
@@ -59,7 +61,11 @@ function orderByDepth<Row extends AreaRow & { line: number }>(rows: Row[], known
     const ready = pending.filter((row) => row.parent_code === null || placed.has(row.parent_code));
     if (ready.length === 0) {
       for (const row of pending) {
-        problems.add({ line: row.line, field: 'parent_code', message: `no area ${row.parent_code} (neither in the file nor already imported), or a loop of parents` });
+        problems.add({
+          line: row.line,
+          field: 'parent_code',
+          message: `no area ${row.parent_code} (neither in the file nor already imported), or a loop of parents`,
+        });
       }
       break;
     }
@@ -123,7 +129,10 @@ export async function importStations(
     if (!checkedHeader) {
       checkedHeader = true;
       const missing = missingColumns(Object.keys(fields), REQUIRED_STATION_COLUMNS);
-      if (missing.length > 0) throw new ImportRejected('stations', [{ line: 1, message: `missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}` }]);
+      if (missing.length > 0)
+        throw new ImportRejected('stations', [
+          { line: 1, message: `missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}` },
+        ]);
     }
     const parsed = parseRecord(StationRowSchema, line, fields);
     if (!parsed.ok) {
@@ -139,10 +148,13 @@ export async function importStations(
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    const { rows: areas } = await client.query<{ id: number; code: string }>('SELECT id, code FROM area WHERE election_id = $1', [electionId]);
+    const { rows: areas } = await client.query<{ id: number; code: string }>('SELECT id, code FROM area WHERE election_id = $1', [
+      electionId,
+    ]);
     const areaIds = new Map(areas.map((a) => [a.code, a.id]));
     for (const row of rows) {
-      if (!areaIds.has(row.area_code)) problems.add({ line: row.line, field: 'area_code', message: `no area ${row.area_code}: import the areas first` });
+      if (!areaIds.has(row.area_code))
+        problems.add({ line: row.line, field: 'area_code', message: `no area ${row.area_code}: import the areas first` });
     }
     problems.throwIfAny('stations');
     const payload = rows.map((row) => ({

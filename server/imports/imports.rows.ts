@@ -17,7 +17,10 @@ const optionalText = (max: number) => text(max).transform((value) => (value === 
 /** A column that may be left empty (null); when filled, it must satisfy `schema`. */
 function optional<T extends z.ZodType>(schema: T) {
   return z
-    .preprocess((value) => (value === null || value === undefined || String(value).trim() === '' ? undefined : String(value).trim()), schema.optional())
+    .preprocess(
+      (value) => (value === null || value === undefined || String(value).trim() === '' ? undefined : String(value).trim()),
+      schema.optional(),
+    )
     .transform((value) => value ?? null);
 }
 
@@ -27,7 +30,9 @@ const flag = z
   .union([z.string(), z.boolean(), z.number(), z.null()])
   .optional()
   .transform((value, ctx) => {
-    const word = String(value ?? '').trim().toLowerCase();
+    const word = String(value ?? '')
+      .trim()
+      .toLowerCase();
     if (YES.has(word)) return true;
     if (NO.has(word)) return false;
     ctx.addIssue({ code: 'custom', message: 'must be yes or no (oui/non, 1/0 and true/false also work)' });

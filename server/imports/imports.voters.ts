@@ -69,7 +69,8 @@ export async function importVoters(pool: pg.Pool, electionId: number, input: Rea
       if (!header) {
         header = Object.keys(fields);
         const missing = missingColumns(header, REQUIRED_VOTER_COLUMNS);
-        if (missing.length > 0) throw new ImportRejected('voter', [{ line: 1, message: `missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}` }]);
+        if (missing.length > 0)
+          throw new ImportRejected('voter', [{ line: 1, message: `missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}` }]);
       }
       rows++;
       const parsed = parseRecord(VoterRowSchema, line, fields);
@@ -91,7 +92,11 @@ export async function importVoters(pool: pg.Pool, electionId: number, input: Rea
       if (voter.list_number !== null) {
         const key = `${stationId}:${voter.list_number}`;
         if (seenListNumbers.has(key)) {
-          problems.add({ line, field: 'list_number', message: `list number ${voter.list_number} appears twice for station ${voter.station_code}` });
+          problems.add({
+            line,
+            field: 'list_number',
+            message: `list number ${voter.list_number} appears twice for station ${voter.station_code}`,
+          });
           continue;
         }
         seenListNumbers.add(key);
@@ -140,7 +145,11 @@ export async function importVoters(pool: pg.Pool, electionId: number, input: Rea
       const pgError = error as { code?: string; constraint?: string; detail?: string };
       if (pgError.code === '23505' && pgError.constraint === 'voter_station_id_list_number_key') {
         throw new ImportRejected('voter', [
-          { line: 0, field: 'list_number', message: `a list number in the file is already used by another person at the same station (${pgError.detail ?? ''})` },
+          {
+            line: 0,
+            field: 'list_number',
+            message: `a list number in the file is already used by another person at the same station (${pgError.detail ?? ''})`,
+          },
         ]);
       }
       throw error;

@@ -21,7 +21,11 @@ export async function purgeExpired(prisma: PrismaClient, clock: Clock) {
 /** Schedules the purge every 15 minutes (one schedule, however many nodes start). */
 export async function scheduleMaintenance(broker: JobBroker) {
   const queue = broker.queue(MAINTENANCE_QUEUE);
-  await queue.upsertJobScheduler('purge-expired', { every: 15 * 60_000 }, { name: 'purge-expired', opts: { removeOnComplete: 100, removeOnFail: 100 } });
+  await queue.upsertJobScheduler(
+    'purge-expired',
+    { every: 15 * 60_000 },
+    { name: 'purge-expired', opts: { removeOnComplete: 100, removeOnFail: 100 } },
+  );
   return queue;
 }
 

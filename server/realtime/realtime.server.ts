@@ -47,7 +47,9 @@ export function createRealtime(httpServer: http.Server, services: Services, metr
       requireRole(await principalOf(services, socket), ACCESS.warRoom);
       next();
     } catch (error) {
-      const refusal = new Error(error instanceof DomainError ? error.message : 'Could not check who you are.') as Error & { data?: unknown };
+      const refusal = new Error(error instanceof DomainError ? error.message : 'Could not check who you are.') as Error & {
+        data?: unknown;
+      };
       refusal.data = { code: error instanceof DomainError ? error.code : 'internal' };
       next(refusal);
     }

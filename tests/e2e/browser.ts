@@ -21,7 +21,14 @@ export function launchBrowser(): Promise<Browser> {
     headless: true,
     // The sandbox needs user namespaces, unavailable to root in containers; the rest keeps Chromium
     // from calling home on a machine without internet.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 }
 

@@ -31,7 +31,10 @@ describe.runIf(server)('Relance in a real browser, against `npm start`’s local
   /** The admin issues a sign-in link from the People page, as a coordinator would on the day. */
   async function issueLink(personName: string): Promise<{ url: string; pin: string }> {
     await adminPage.goto(`${server!.baseUrl}/admin/users`);
-    await adminPage.getByRole('row', { name: new RegExp(personName) }).getByRole('button').click();
+    await adminPage
+      .getByRole('row', { name: new RegExp(personName) })
+      .getByRole('button')
+      .click();
     const notice = adminPage.locator('.alert-success');
     return { url: await textOf(notice.locator('code.secret')), pin: await textOf(notice.locator('code.pin')) };
   }

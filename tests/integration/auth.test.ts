@@ -28,8 +28,12 @@ describe('password sign-in (admins and coordinators)', () => {
 
   it('gives the same answer for an unknown email and a wrong password', async () => {
     const user = await createUser(t.services, 'admin');
-    await expect(t.services.auth.signInWithPassword('nobody@test.example', 'whatever', '10.0.0.2')).rejects.toThrow(new InvalidCredentials('Wrong email or password.'));
-    await expect(t.services.auth.signInWithPassword(user.email!, 'not the password', '10.0.0.2')).rejects.toThrow(new InvalidCredentials('Wrong email or password.'));
+    await expect(t.services.auth.signInWithPassword('nobody@test.example', 'whatever', '10.0.0.2')).rejects.toThrow(
+      new InvalidCredentials('Wrong email or password.'),
+    );
+    await expect(t.services.auth.signInWithPassword(user.email!, 'not the password', '10.0.0.2')).rejects.toThrow(
+      new InvalidCredentials('Wrong email or password.'),
+    );
   });
 
   it('locks the account for 15 minutes after 5 wrong passwords, even for the right one', async () => {
@@ -39,7 +43,9 @@ describe('password sign-in (admins and coordinators)', () => {
     }
     await expect(t.services.auth.signInWithPassword(user.email!, user.password!, '10.0.0.3')).rejects.toThrow(TooManyAttempts);
     t.clock.advance(16 * 60_000);
-    await expect(t.services.auth.signInWithPassword(user.email!, user.password!, '10.0.0.3')).resolves.toMatchObject({ principal: { id: user.id } });
+    await expect(t.services.auth.signInWithPassword(user.email!, user.password!, '10.0.0.3')).resolves.toMatchObject({
+      principal: { id: user.id },
+    });
   });
 
   it('slows down an address that keeps failing, whatever the accounts', async () => {
@@ -79,7 +85,8 @@ describe('invite links and PINs (watchers, volunteers, wall screens)', () => {
     const invite = await t.services.accounts.createInvite(volunteer.id, null);
     const wrong = invite.pin === '000000' ? '111111' : '000000';
     await expect(t.services.auth.redeemLink(tokenOf(invite.url), wrong, '10.1.0.2')).rejects.toThrow('Wrong PIN. 4 attempts left.');
-    for (let i = 2; i < MAX_PIN_FAILURES; i++) await expect(t.services.auth.redeemLink(tokenOf(invite.url), wrong, '10.1.0.2')).rejects.toThrow(InvalidCredentials);
+    for (let i = 2; i < MAX_PIN_FAILURES; i++)
+      await expect(t.services.auth.redeemLink(tokenOf(invite.url), wrong, '10.1.0.2')).rejects.toThrow(InvalidCredentials);
     await expect(t.services.auth.redeemLink(tokenOf(invite.url), wrong, '10.1.0.2')).rejects.toThrow(/now blocked/);
     expect(await t.services.auth.inspectLink(tokenOf(invite.url))).toEqual({ state: 'locked' });
     await expect(t.services.auth.redeemLink(tokenOf(invite.url), invite.pin!, '10.1.0.2')).rejects.toThrow(/\(locked\)/);
@@ -96,7 +103,9 @@ describe('invite links and PINs (watchers, volunteers, wall screens)', () => {
   it('spends a link exactly once when it is submitted twice at the same moment', async () => {
     const volunteer = await createUser(t.services, 'volunteer');
     const invite = await t.services.accounts.createInvite(volunteer.id, null);
-    const attempts = await Promise.allSettled([1, 2, 3].map(() => t.services.auth.redeemLink(tokenOf(invite.url), invite.pin!, '10.1.0.4')));
+    const attempts = await Promise.allSettled(
+      [1, 2, 3].map(() => t.services.auth.redeemLink(tokenOf(invite.url), invite.pin!, '10.1.0.4')),
+    );
     expect(attempts.filter((a) => a.status === 'fulfilled')).toHaveLength(1);
     expect(await t.services.db.prisma.session.count({ where: { userId: volunteer.id } })).toBe(1);
   });

@@ -58,7 +58,10 @@ describe('relance tokens create', () => {
 
 describe('relance users and invite', () => {
   it('creates a coordinator whose password (read from stdin, never from the command line) works', async () => {
-    const result = relance(['users', 'create', '--role', 'coordinator', '--name', 'Camille', '--email', 'camille@test.example', '--password-stdin'], 'a long enough password\n');
+    const result = relance(
+      ['users', 'create', '--role', 'coordinator', '--name', 'Camille', '--email', 'camille@test.example', '--password-stdin'],
+      'a long enough password\n',
+    );
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/^Created coordinator Camille \(id \d+\)\.\n$/);
     await expect(t.services.auth.signInWithPassword('camille@test.example', 'a long enough password', '10.0.0.1')).resolves.toBeDefined();

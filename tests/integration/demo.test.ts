@@ -16,7 +16,11 @@ afterAll(() => t.close());
 
 describe('the Paris demo election', () => {
   it('has the 902 polling stations of Paris (without the special list 1599) and their registered voters', async () => {
-    const stations = await t.services.db.prisma.pollingStation.aggregate({ where: { electionId: demo.electionId }, _count: true, _sum: { registeredVoters: true } });
+    const stations = await t.services.db.prisma.pollingStation.aggregate({
+      where: { electionId: demo.electionId },
+      _count: true,
+      _sum: { registeredVoters: true },
+    });
     expect(stations).toMatchObject({ _count: 902, _sum: { registeredVoters: 1_404_198 } });
     expect(await t.services.db.prisma.pollingStation.count({ where: { code: '1599' } })).toBe(0);
   });
@@ -24,7 +28,9 @@ describe('the Paris demo election', () => {
   it('has 80 quartiers within 20 arrondissements within Paris', async () => {
     const areas = await t.services.db.prisma.area.groupBy({ by: ['kind'], where: { electionId: demo.electionId }, _count: true });
     expect(Object.fromEntries(areas.map((a) => [a.kind, a._count]))).toEqual({ city: 1, district: 20, neighbourhood: 80 });
-    const orphans = await t.services.db.prisma.area.count({ where: { electionId: demo.electionId, kind: { not: 'city' }, parentId: null } });
+    const orphans = await t.services.db.prisma.area.count({
+      where: { electionId: demo.electionId, kind: { not: 'city' }, parentId: null },
+    });
     expect(orphans).toBe(0);
   });
 
@@ -58,7 +64,9 @@ describe('the Paris demo election', () => {
   });
 
   it('is loaded through the importers, which leave their trace in the audit trail', async () => {
-    const actions = (await t.services.db.prisma.auditEvent.findMany({ where: { action: { startsWith: 'import.' } }, orderBy: { id: 'asc' } })).map((e) => e.action);
+    const actions = (
+      await t.services.db.prisma.auditEvent.findMany({ where: { action: { startsWith: 'import.' } }, orderBy: { id: 'asc' } })
+    ).map((e) => e.action);
     expect(actions).toEqual(['import.areas', 'import.stations', 'import.voters']);
   });
 });

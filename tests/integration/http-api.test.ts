@@ -27,7 +27,10 @@ describe('monitoring', () => {
     const health = await get('/healthz');
     expect([health.status, await health.json()]).toEqual([200, { status: 'ok' }]);
     const ready = await get('/readyz');
-    expect([ready.status, await ready.json()]).toEqual([200, { status: 'ready', checks: { database: 'ok', queues: 'ok' }, queueBackend: 'postgres' }]);
+    expect([ready.status, await ready.json()]).toEqual([
+      200,
+      { status: 'ready', checks: { database: 'ok', queues: 'ok' }, queueBackend: 'postgres' },
+    ]);
   });
 
   it('serves Prometheus metrics, with request timings by kind of route', async () => {
@@ -63,7 +66,12 @@ describe('GET /api/v1/turnout', () => {
     expect(response.headers.get('cache-control')).toBe('no-store');
     const snapshot = (await response.json()) as TurnoutSnapshot;
     expect(snapshot.seq).toBe(0);
-    expect(snapshot.election).toMatchObject({ name: 'Test town, first round', pollingDay: '2026-03-15', pollsOpenAt: '2026-03-15T07:00:00.000Z', pollsCloseAt: '2026-03-15T19:00:00.000Z' });
+    expect(snapshot.election).toMatchObject({
+      name: 'Test town, first round',
+      pollingDay: '2026-03-15',
+      pollsOpenAt: '2026-03-15T07:00:00.000Z',
+      pollsCloseAt: '2026-03-15T19:00:00.000Z',
+    });
     expect(snapshot.totals).toEqual({ registered: 3500, voted: 0, turnout: 0, stations: 4, reportingStations: 0 });
     expect(snapshot.stations.map((s) => [s.code, s.areaCode, s.registered, s.voted, s.reportedAt])).toEqual([
       ['0101', 'N1', 1000, 0, null],
@@ -83,13 +91,19 @@ describe('GET /api/v1/turnout', () => {
   it('counts each station’s latest accepted report', async () => {
     const station = await t.services.db.prisma.pollingStation.findFirstOrThrow({ where: { code: '0202' } });
     const report = (id: string, voters: number, observedAt: string, status: 'accepted' | 'flagged' = 'accepted') =>
-      t.services.db.prisma.turnoutReport.create({ data: { id, stationId: station.id, voters, observedAt: new Date(observedAt), source: 'api', status } });
+      t.services.db.prisma.turnoutReport.create({
+        data: { id, stationId: station.id, voters, observedAt: new Date(observedAt), source: 'api', status },
+      });
     await report('00000000-0000-4000-8000-000000000001', 100, '2026-03-15T09:00:00Z');
     await report('00000000-0000-4000-8000-000000000002', 150, '2026-03-15T10:00:00Z');
     await report('00000000-0000-4000-8000-000000000003', 400, '2026-03-15T11:00:00Z', 'flagged');
 
     const snapshot = (await (await get('/api/v1/turnout', bearer(adminToken))).json()) as TurnoutSnapshot;
-    expect(snapshot.stations.find((s) => s.code === '0202')).toMatchObject({ voted: 150, turnout: 0.3, reportedAt: '2026-03-15T10:00:00.000Z' });
+    expect(snapshot.stations.find((s) => s.code === '0202')).toMatchObject({
+      voted: 150,
+      turnout: 0.3,
+      reportedAt: '2026-03-15T10:00:00.000Z',
+    });
     expect(snapshot.areas.find((a) => a.code === 'D2')).toMatchObject({ voted: 150, turnout: 0.1, reportingStations: 1 });
     expect(snapshot.totals).toEqual({ registered: 3500, voted: 150, turnout: 150 / 3500, stations: 4, reportingStations: 1 });
   });
@@ -102,14 +116,20 @@ describe('GET /api/v1/turnout', () => {
 
   it('answers an unknown API route with a JSON 404', async () => {
     const response = await get('/api/v1/nothing-here', bearer(adminToken));
-    expect([response.status, await response.json()]).toEqual([404, { error: { code: 'not_found', message: 'No such API route. See docs/api.md.', field: null } }]);
+    expect([response.status, await response.json()]).toEqual([
+      404,
+      { error: { code: 'not_found', message: 'No such API route. See docs/api.md.', field: null } },
+    ]);
   });
 });
 
 describe('request safety', () => {
   it('refuses a state-changing request sent by a browser from another site', async () => {
     const response = await fetch(server.url + '/logout', { method: 'POST', headers: { Origin: 'https://evil.example' } });
-    expect([response.status, await response.json()]).toEqual([403, { error: { code: 'cross_site_request', message: 'Requests from another site are refused.' } }]);
+    expect([response.status, await response.json()]).toEqual([
+      403,
+      { error: { code: 'cross_site_request', message: 'Requests from another site are refused.' } },
+    ]);
   });
 
   it('sends security headers and a per-request script nonce', async () => {

@@ -47,7 +47,10 @@ describe('voter file import', () => {
   });
 
   it('updates people already known by their external id, and never touches who has voted', async () => {
-    await t.services.db.prisma.voter.update({ where: { electionId_externalId: { electionId, externalId: 'A1' } }, data: { votedAt: t.clock.now(), votedSource: 'watcher' } });
+    await t.services.db.prisma.voter.update({
+      where: { electionId_externalId: { electionId, externalId: 'A1' } },
+      data: { votedAt: t.clock.now(), votedSource: 'watcher' },
+    });
     const result = await t.services.imports.voters(
       electionId,
       voterCsv([
@@ -114,14 +117,25 @@ describe('stations and areas import', () => {
     expect(await t.services.imports.stations(electionId, { csv: Readable.from([csv]) }, null)).toEqual({ stations: 2 });
     const pool = await t.services.db.prisma.pollingStation.findFirstOrThrow({ where: { code: '0302' } });
     expect(pool.closesAt?.toISOString()).toBe('2026-03-15T21:00:00.000Z');
-    await t.services.imports.stations(electionId, { csv: Readable.from(['code,name,area_code,registered_voters\n0301,Gymnasium,N1,810\n']) }, null);
-    expect(await t.services.db.prisma.pollingStation.findFirstOrThrow({ where: { code: '0301' } })).toMatchObject({ name: 'Gymnasium', registeredVoters: 810 });
+    await t.services.imports.stations(
+      electionId,
+      { csv: Readable.from(['code,name,area_code,registered_voters\n0301,Gymnasium,N1,810\n']) },
+      null,
+    );
+    expect(await t.services.db.prisma.pollingStation.findFirstOrThrow({ where: { code: '0301' } })).toMatchObject({
+      name: 'Gymnasium',
+      registeredVoters: 810,
+    });
   });
 
   it('rejects stations in unknown areas or with bad numbers, without writing any', async () => {
     const count = await t.services.db.prisma.pollingStation.count();
     const error = await rejection(
-      t.services.imports.stations(electionId, { csv: Readable.from(['code,name,area_code,registered_voters\n0401,A,N9,100\n0402,B,N1,many\n']) }, null),
+      t.services.imports.stations(
+        electionId,
+        { csv: Readable.from(['code,name,area_code,registered_voters\n0401,A,N9,100\n0402,B,N1,many\n']) },
+        null,
+      ),
     );
     expect(error.problems).toEqual([
       { line: 3, field: 'registered_voters', message: 'must be a whole number' },
@@ -154,22 +168,39 @@ describe('stations and areas import', () => {
     const badGeometry = await rejection(
       t.services.imports.areas(
         electionId,
-        featureCollection([{ type: 'Feature', properties: { code: 'Z', name: 'Z', kind: 'district', parent_code: 'T' }, geometry: { type: 'Point', coordinates: [2, 48] } }]),
+        featureCollection([
+          {
+            type: 'Feature',
+            properties: { code: 'Z', name: 'Z', kind: 'district', parent_code: 'T' },
+            geometry: { type: 'Point', coordinates: [2, 48] },
+          },
+        ]),
         null,
       ),
     );
-    expect(badGeometry.problems).toEqual([{ line: 1, field: 'geometry', message: 'must be a GeoJSON Polygon or MultiPolygon in longitude/latitude' }]);
+    expect(badGeometry.problems).toEqual([
+      { line: 1, field: 'geometry', message: 'must be a GeoJSON Polygon or MultiPolygon in longitude/latitude' },
+    ]);
   });
 
   it('validates the election itself', async () => {
-    await expect(t.services.imports.election({ name: 'X', pollingDay: '2026-13-01', timezone: 'Europe/Paris', opensAt: '08:00', closesAt: '20:00' }, null)).rejects.toThrow(
-      'pollingDay: must be a date such as 2026-03-15',
-    );
-    await expect(t.services.imports.election({ name: 'X', pollingDay: '2026-03-15', timezone: 'Mars/Olympus', opensAt: '08:00', closesAt: '20:00' }, null)).rejects.toThrow(
-      'timezone: must be an IANA timezone such as Europe/Paris',
-    );
-    await expect(t.services.imports.election({ name: 'X', pollingDay: '2026-03-15', timezone: 'Europe/Paris', opensAt: '20:00', closesAt: '08:00' }, null)).rejects.toThrow(
-      'closesAt: must be after the opening time',
-    );
+    await expect(
+      t.services.imports.election(
+        { name: 'X', pollingDay: '2026-13-01', timezone: 'Europe/Paris', opensAt: '08:00', closesAt: '20:00' },
+        null,
+      ),
+    ).rejects.toThrow('pollingDay: must be a date such as 2026-03-15');
+    await expect(
+      t.services.imports.election(
+        { name: 'X', pollingDay: '2026-03-15', timezone: 'Mars/Olympus', opensAt: '08:00', closesAt: '20:00' },
+        null,
+      ),
+    ).rejects.toThrow('timezone: must be an IANA timezone such as Europe/Paris');
+    await expect(
+      t.services.imports.election(
+        { name: 'X', pollingDay: '2026-03-15', timezone: 'Europe/Paris', opensAt: '20:00', closesAt: '08:00' },
+        null,
+      ),
+    ).rejects.toThrow('closesAt: must be after the opening time');
   });
 });

@@ -92,7 +92,11 @@ describe.runIf(redisAvailable)('with Redis (production: several web and worker n
     await createSmallElection(b.services);
     const nodeA = await startTestServer(a.services);
     const nodeB = await startTestServer(b.services);
-    const socket = io(`${nodeB.url}${LIVE_NAMESPACE}`, { transports: ['websocket'], auth: { token: await apiToken(b.services, 'viewer') }, reconnection: false });
+    const socket = io(`${nodeB.url}${LIVE_NAMESPACE}`, {
+      transports: ['websocket'],
+      auth: { token: await apiToken(b.services, 'viewer') },
+      reconnection: false,
+    });
     try {
       await new Promise((resolve) => socket.once('turnout:snapshot', resolve));
       const received = new Promise((resolve) => socket.once('station:flag', resolve));

@@ -91,10 +91,17 @@ describe('local mode’s embedded PostgreSQL', () => {
   it('adopts a server left running by a process that was killed', async () => {
     const orphanMaker = spawn(
       process.execPath,
-      ['--import', 'tsx', '-e', `import('./server/db/local-postgres.ts').then(async (m) => { await m.startLocalPostgres({ dataDir: ${JSON.stringify(dataDir)}, exclusive: true }); console.log('ready'); setInterval(() => {}, 1000); })`],
+      [
+        '--import',
+        'tsx',
+        '-e',
+        `import('./server/db/local-postgres.ts').then(async (m) => { await m.startLocalPostgres({ dataDir: ${JSON.stringify(dataDir)}, exclusive: true }); console.log('ready'); setInterval(() => {}, 1000); })`,
+      ],
       { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
     );
-    await new Promise<void>((resolve) => orphanMaker.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve()));
+    await new Promise<void>((resolve) =>
+      orphanMaker.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve()),
+    );
     const pid = serverPid()!;
     orphanMaker.kill('SIGKILL'); // no exit handler runs: PostgreSQL is left behind
     await new Promise((resolve) => orphanMaker.once('exit', resolve));

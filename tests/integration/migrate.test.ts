@@ -20,7 +20,9 @@ afterAll(async () => {
 
 describe('the migration runner', () => {
   it('records every migration as Prisma Migrate does, with the SHA-256 of its file', async () => {
-    const { rows } = await pool.query('SELECT migration_name, checksum, finished_at, applied_steps_count, rolled_back_at FROM "_prisma_migrations" ORDER BY migration_name');
+    const { rows } = await pool.query(
+      'SELECT migration_name, checksum, finished_at, applied_steps_count, rolled_back_at FROM "_prisma_migrations" ORDER BY migration_name',
+    );
     const files = readMigrations();
     expect(rows.map((r) => r.migration_name)).toEqual(files.map((f) => f.name));
     for (const [i, row] of rows.entries()) {
@@ -36,7 +38,10 @@ describe('the migration runner', () => {
   });
 
   it('applies a new migration once, in its own transaction', async () => {
-    const next = [...readMigrations(), { name: '29990101000000_test_note', sql: 'CREATE TABLE test_note (id serial PRIMARY KEY);', checksum: 'c'.repeat(64) }];
+    const next = [
+      ...readMigrations(),
+      { name: '29990101000000_test_note', sql: 'CREATE TABLE test_note (id serial PRIMARY KEY);', checksum: 'c'.repeat(64) },
+    ];
     expect(await migrate(pool, next)).toEqual(['29990101000000_test_note']);
     expect(await migrate(pool, next)).toEqual([]);
     const { rowCount } = await pool.query('SELECT 1 FROM information_schema.tables WHERE table_name = $1', ['test_note']);
@@ -44,7 +49,10 @@ describe('the migration runner', () => {
   });
 
   it('rolls a failing migration back entirely and leaves no trace of it', async () => {
-    const broken = [...readMigrations(), { name: '29990102000000_broken', sql: 'CREATE TABLE half_done (id int); SELECT no_such_function();', checksum: 'd'.repeat(64) }];
+    const broken = [
+      ...readMigrations(),
+      { name: '29990102000000_broken', sql: 'CREATE TABLE half_done (id int); SELECT no_such_function();', checksum: 'd'.repeat(64) },
+    ];
     await expect(migrate(pool, broken)).rejects.toThrow(/29990102000000_broken failed and was rolled back/);
     const tables = await pool.query('SELECT 1 FROM information_schema.tables WHERE table_name = $1', ['half_done']);
     const records = await pool.query('SELECT 1 FROM "_prisma_migrations" WHERE migration_name = $1', ['29990102000000_broken']);

@@ -27,7 +27,12 @@ function connect(options: { token?: string; cookie?: string; origin?: string } =
   const headers: Record<string, string> = {};
   if (options.cookie) headers.cookie = options.cookie;
   if (options.origin) headers.origin = options.origin;
-  const socket = io(`${server.url}/live`, { transports: ['websocket'], auth: options.token ? { token: options.token } : {}, extraHeaders: headers, reconnection: false });
+  const socket = io(`${server.url}/live`, {
+    transports: ['websocket'],
+    auth: options.token ? { token: options.token } : {},
+    extraHeaders: headers,
+    reconnection: false,
+  });
   sockets.push(socket);
   return socket;
 }
@@ -53,8 +58,14 @@ describe('Socket.io /live', () => {
 
   it('refuses a connection without credentials, or from a role outside the war room', async () => {
     const anonymous = await next<Error & { data?: unknown }>(connect(), 'connect_error');
-    expect([anonymous.message, anonymous.data]).toEqual(['Sign in first, or send a valid API token in the Authorization header.', { code: 'unauthenticated' }]);
-    const watcher = await next<Error & { data?: unknown }>(connect({ token: await apiToken(t.services, 'watcher', ['0101']) }), 'connect_error');
+    expect([anonymous.message, anonymous.data]).toEqual([
+      'Sign in first, or send a valid API token in the Authorization header.',
+      { code: 'unauthenticated' },
+    ]);
+    const watcher = await next<Error & { data?: unknown }>(
+      connect({ token: await apiToken(t.services, 'watcher', ['0101']) }),
+      'connect_error',
+    );
     expect(watcher.data).toEqual({ code: 'forbidden' });
   });
 

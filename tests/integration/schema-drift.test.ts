@@ -165,7 +165,14 @@ describe('the SQL migrations build the database schema.prisma describes', () => 
   });
 
   it('has the same foreign keys, with their ON DELETE rules', async () => {
-    const { rows } = await client.query<{ name: string; table_name: string; columns: string[]; target: string; target_columns: string[]; on_delete: string }>(
+    const { rows } = await client.query<{
+      name: string;
+      table_name: string;
+      columns: string[];
+      target: string;
+      target_columns: string[];
+      on_delete: string;
+    }>(
       `SELECT c.conname AS name, t.relname AS table_name, r.relname AS target, c.confdeltype AS on_delete,
               (SELECT array_agg(a.attname::text ORDER BY k.o) FROM unnest(c.conkey) WITH ORDINALITY k(n, o)
                  JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n) AS columns,
@@ -176,7 +183,12 @@ describe('the SQL migrations build the database schema.prisma describes', () => 
        WHERE c.contype = 'f' AND n.nspname = 'public'`,
     );
     const rules: Record<string, string> = { a: 'NoAction', r: 'Restrict', c: 'Cascade', n: 'SetNull', d: 'SetDefault' };
-    const actual = rows.map((r) => `${r.name}: ${r.table_name}(${r.columns.join(', ')}) -> ${r.target}(${r.target_columns.join(', ')}) ON DELETE ${rules[r.on_delete]}`).sort();
+    const actual = rows
+      .map(
+        (r) =>
+          `${r.name}: ${r.table_name}(${r.columns.join(', ')}) -> ${r.target}(${r.target_columns.join(', ')}) ON DELETE ${rules[r.on_delete]}`,
+      )
+      .sort();
     const expected = [...models.values()]
       .flatMap((model) =>
         model.fields

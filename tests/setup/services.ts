@@ -28,7 +28,11 @@ export async function openTestServices(env: Record<string, string | undefined> =
   const config = parseConfig({ DATABASE_URL: database.url, LOG_LEVEL: 'silent', PUBLIC_URL: 'http://localhost:3000', ...env });
   const log = createLogger('silent');
   const db = openDatabase(database.url, { poolSize: 5, log });
-  const broker = createJobBroker({ databaseUrl: database.url, redisUrl: config.redisUrl, prefix: `test-${randomBytes(4).toString('hex')}` });
+  const broker = createJobBroker({
+    databaseUrl: database.url,
+    redisUrl: config.redisUrl,
+    prefix: `test-${randomBytes(4).toString('hex')}`,
+  });
   const clock = new TestClock();
   const services = createServices({ db, broker, clock, config, log });
   return {

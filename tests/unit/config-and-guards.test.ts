@@ -8,11 +8,22 @@ import { Forbidden, StationOutOfScope, Unauthenticated } from '../../server/erro
 describe('configuration', () => {
   it('runs in local mode without DATABASE_URL, with its defaults', () => {
     const config = parseConfig({});
-    expect(config).toMatchObject({ localMode: true, port: 3000, host: '127.0.0.1', runWorkers: true, publicUrl: 'http://localhost:3000', secureCookies: false });
+    expect(config).toMatchObject({
+      localMode: true,
+      port: 3000,
+      host: '127.0.0.1',
+      runWorkers: true,
+      publicUrl: 'http://localhost:3000',
+      secureCookies: false,
+    });
   });
 
   it('is production mode with DATABASE_URL, with secure cookies behind https', () => {
-    const config = parseConfig({ DATABASE_URL: 'postgres://db/relance', PUBLIC_URL: 'https://gotv.example.org/', REDIS_URL: 'redis://cache:6379' });
+    const config = parseConfig({
+      DATABASE_URL: 'postgres://db/relance',
+      PUBLIC_URL: 'https://gotv.example.org/',
+      REDIS_URL: 'redis://cache:6379',
+    });
     expect(config).toMatchObject({ localMode: false, runWorkers: false, secureCookies: true, publicUrl: 'https://gotv.example.org' });
   });
 

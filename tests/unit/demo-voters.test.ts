@@ -10,7 +10,14 @@ const stations = [
 function rows(total: number, seed?: number) {
   const [header, ...lines] = [...demoVoterCsv(stations, total, seed)];
   const columns = header!.trim().split(',');
-  return lines.map((line) => Object.fromEntries(line.trim().split(',').map((value, i) => [columns[i]!, value])));
+  return lines.map((line) =>
+    Object.fromEntries(
+      line
+        .trim()
+        .split(',')
+        .map((value, i) => [columns[i]!, value]),
+    ),
+  );
 }
 
 describe('allocate', () => {

@@ -66,7 +66,10 @@ describe('station rows', () => {
     const row = { code: '0101', name: 'School', area_code: 'N1' };
     expect(parseRecord(StationRowSchema, 3, { ...row, registered_voters: '' }).ok).toBe(false);
     expect(parseRecord(StationRowSchema, 3, { ...row, registered_voters: '12.5' }).ok).toBe(false);
-    expect(parseRecord(StationRowSchema, 3, { ...row, registered_voters: 1200 })).toMatchObject({ ok: true, row: { registered_voters: 1200 } });
+    expect(parseRecord(StationRowSchema, 3, { ...row, registered_voters: 1200 })).toMatchObject({
+      ok: true,
+      row: { registered_voters: 1200 },
+    });
   });
 });
 

@@ -1,0 +1,111 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../server/config.ts';
+
+/**
+ * `npm start` with no configuration: the process entry itself, as a newcomer runs it. (The browser
+ * tests drive the pages of the same local mode; here, its life cycle and public API.)
+ */
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'relance-local-mode-'));
+fs.chmodSync(dataDir, 0o755);
+afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const env = (port: number) => ({ PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, PORT: String(port), DEMO_VOTERS: '3000' });
+
+async function start(port: number): Promise<{ process: ChildProcess; output: () => string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/web.ts'], { cwd: PROJECT_ROOT, env: env(port), stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Stop with Ctrl-C.')) resolve();
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`exited with ${code}: ${output}`)));
+  });
+  return { process: child, output: () => output };
+}
+
+/** Ctrl-C in the terminal: SIGINT. Resolves with the exit code. */
+function interrupt(child: ChildProcess): Promise<number | null> {
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  child.kill('SIGINT');
+  return exited;
+}
+
+function postgresRunning(): boolean {
+  try {
+    const pid = Number(fs.readFileSync(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('local mode (npm start)', () => {
+  it('serves the demo election, prints a sign-in link, and stops cleanly on Ctrl-C; the next start finds its data', async () => {
+    const port = await freePort();
+    const first = await start(port);
+    expect(first.output()).toContain('empty database: loading the Paris demo election');
+    expect(first.output()).toMatch(new RegExp(`Relance is running at http://localhost:${port}\\n  Sign in as Demo admin with this one-time link: http://localhost:${port}/invite/[A-Za-z0-9_-]{43}\\n`));
+
+    const base = `http://127.0.0.1:${port}`;
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ status: 'ready', checks: { database: 'ok', queues: 'ok' }, queueBackend: 'postgres' });
+    expect((await fetch(`${base}/api/v1/turnout`)).status).toBe(401);
+
+    // An operator's token, from the command-line tool, while the server runs on the same data.
+    const cli = spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'relance.js'), 'tokens', 'create', '--role', 'admin', '--json'], {
+      cwd: PROJECT_ROOT,
+      env: env(port),
+      encoding: 'utf8',
+    });
+    expect(cli.status).toBe(0);
+    const { token } = JSON.parse(cli.stdout.trim().split('\n').at(-1)!) as { token: string };
+    const snapshot = (await (await fetch(`${base}/api/v1/turnout`, { headers: { Authorization: `Bearer ${token}` } })).json()) as {
+      stations: { registered: number }[];
+    };
+    expect(snapshot.stations).toHaveLength(902);
+    expect(snapshot.stations.reduce((sum, s) => sum + s.registered, 0)).toBe(1_404_198);
+
+    expect(await interrupt(first.process)).toBe(0);
+    expect(postgresRunning()).toBe(false);
+
+    const second = await start(port);
+    try {
+      expect(second.output()).not.toContain('loading the Paris demo election');
+      const again = await fetch(`${base}/api/v1/turnout`, { headers: { Authorization: `Bearer ${token}` } });
+      expect(again.status).toBe(200);
+    } finally {
+      expect(await interrupt(second.process)).toBe(0);
+    }
+    expect(postgresRunning()).toBe(false);
+  });
+
+  it('stops with a message naming the variable when the configuration is wrong', () => {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'server/web.ts'], {
+      cwd: PROJECT_ROOT,
+      env: { ...env(0), PORT: 'eighty', REDIS_URL: 'localhost:6379' },
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(
+      'Invalid configuration, see .env.example:\n  PORT: must be a whole number from 0 to 65535 (got "eighty")\n  REDIS_URL: must be a redis:// or rediss:// URL\n',
+    );
+  });
+});
