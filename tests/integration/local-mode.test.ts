@@ -23,10 +23,20 @@ function freePort(): Promise<number> {
   });
 }
 
-const env = (port: number) => ({ PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, PORT: String(port), DEMO_VOTERS: '3000' });
+const env = (port: number) => ({
+  PATH: process.env.PATH,
+  HOME: process.env.HOME,
+  DATA_DIR: dataDir,
+  PORT: String(port),
+  DEMO_VOTERS: '3000',
+});
 
 async function start(port: number): Promise<{ process: ChildProcess; output: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/web.ts'], { cwd: PROJECT_ROOT, env: env(port), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/web.ts'], {
+    cwd: PROJECT_ROOT,
+    env: env(port),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   await new Promise<void>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
@@ -62,19 +72,31 @@ describe('local mode (npm start)', () => {
     const port = await freePort();
     const first = await start(port);
     expect(first.output()).toContain('empty database: loading the Paris demo election');
-    expect(first.output()).toMatch(new RegExp(`Relance is running at http://localhost:${port}\\n  Sign in as Demo admin with this one-time link: http://localhost:${port}/invite/[A-Za-z0-9_-]{43}\\n`));
+    expect(first.output()).toMatch(
+      new RegExp(
+        `Relance is running at http://localhost:${port}\\n  Sign in as Demo admin with this one-time link: http://localhost:${port}/invite/[A-Za-z0-9_-]{43}\\n`,
+      ),
+    );
 
     const base = `http://127.0.0.1:${port}`;
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
-    expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ status: 'ready', checks: { database: 'ok', queues: 'ok' }, queueBackend: 'postgres' });
+    expect(await (await fetch(`${base}/readyz`)).json()).toEqual({
+      status: 'ready',
+      checks: { database: 'ok', queues: 'ok' },
+      queueBackend: 'postgres',
+    });
     expect((await fetch(`${base}/api/v1/turnout`)).status).toBe(401);
 
     // An operator's token, from the command-line tool, while the server runs on the same data.
-    const cli = spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'relance.js'), 'tokens', 'create', '--role', 'admin', '--json'], {
-      cwd: PROJECT_ROOT,
-      env: env(port),
-      encoding: 'utf8',
-    });
+    const cli = spawnSync(
+      process.execPath,
+      [path.join(PROJECT_ROOT, 'bin', 'relance.js'), 'tokens', 'create', '--role', 'admin', '--json'],
+      {
+        cwd: PROJECT_ROOT,
+        env: env(port),
+        encoding: 'utf8',
+      },
+    );
     expect(cli.status).toBe(0);
     const { token } = JSON.parse(cli.stdout.trim().split('\n').at(-1)!) as { token: string };
     const snapshot = (await (await fetch(`${base}/api/v1/turnout`, { headers: { Authorization: `Bearer ${token}` } })).json()) as {
