@@ -7,7 +7,7 @@ import { createApp } from './app.ts';
 import { systemClock } from './clock.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { openDatabase } from './db/database.ts';
-import { startLocalPostgres, type LocalPostgres } from './db/local-postgres.ts';
+import { LocalPostgresError, startLocalPostgres, type LocalPostgres } from './db/local-postgres.ts';
 import { migrate } from './db/migrate.ts';
 import { loadDemo } from './demo/demo.ts';
 import { createJobBroker, migrateJobStore } from './jobs/jobs.broker.ts';
@@ -31,7 +31,13 @@ const log = createLogger(config.logLevel);
 let localPostgres: LocalPostgres | undefined;
 if (config.localMode) {
   log.info({ dataDir: config.dataDir }, 'local mode: starting the embedded PostgreSQL');
-  localPostgres = await startLocalPostgres({ dataDir: config.dataDir, exclusive: true });
+  try {
+    localPostgres = await startLocalPostgres({ dataDir: config.dataDir, exclusive: true });
+  } catch (error) {
+    if (!(error instanceof LocalPostgresError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
 }
 const databaseUrl = config.databaseUrl ?? localPostgres!.url;
 const db = openDatabase(databaseUrl, { poolSize: config.databasePoolSize, log });
