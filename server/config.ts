@@ -99,3 +99,14 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
 export function loadConfig(): Config {
   return parseConfig(process.env);
 }
+
+/** For a process entry: the configuration, or the message that says what to fix and exit code 1. */
+export function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+}

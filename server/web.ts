@@ -5,7 +5,7 @@
 import http from 'node:http';
 import { createApp } from './app.ts';
 import { systemClock } from './clock.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import { loadConfigOrExit } from './config.ts';
 import { openDatabase } from './db/database.ts';
 import { LocalPostgresError, startLocalPostgres, type LocalPostgres } from './db/local-postgres.ts';
 import { migrate } from './db/migrate.ts';
@@ -18,14 +18,7 @@ import { createRealtime } from './realtime/realtime.server.ts';
 import { createServices } from './services.ts';
 
 const started = performance.now();
-let config;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  console.error(error.message);
-  process.exit(1);
-}
+const config = loadConfigOrExit();
 const log = createLogger(config.logLevel);
 
 let localPostgres: LocalPostgres | undefined;

@@ -3,21 +3,14 @@
  * the web nodes. In local mode the web process runs the jobs itself, so there is no worker to start.
  */
 import { systemClock } from './clock.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import { loadConfigOrExit } from './config.ts';
 import { openDatabase } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
 import { createJobBroker, migrateJobStore } from './jobs/jobs.broker.ts';
 import { scheduleMaintenance, startMaintenanceWorker } from './jobs/maintenance.job.ts';
 import { createLogger } from './logger.ts';
 
-let config;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  console.error(error.message);
-  process.exit(1);
-}
+const config = loadConfigOrExit();
 const log = createLogger(config.logLevel);
 if (!config.databaseUrl) {
   console.error('A worker node needs DATABASE_URL (in local mode, `npm start` runs the jobs in its own process).');

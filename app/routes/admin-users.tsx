@@ -1,9 +1,10 @@
 import { data, Form, useNavigation } from 'react-router';
 import type { Role } from '../../server/auth/auth.roles.ts';
 import { CsrfInput } from '../components/csrf-input.tsx';
+import { Field } from '../components/field.tsx';
 import { errorCode, formValues, invalidFields } from '../form-errors.ts';
 import { formatDateTime } from '../format.ts';
-import { useLocale, useT, type MessageKey } from '../i18n/i18n.ts';
+import { useLocale, useT } from '../i18n/i18n.ts';
 import type { Route } from './+types/admin-users';
 
 const ROLE_OPTIONS: Role[] = ['watcher', 'volunteer', 'viewer', 'coordinator', 'admin'];
@@ -47,18 +48,7 @@ export default function AdminUsers({ loaderData, actionData }: Route.ComponentPr
   const locale = useLocale();
   const navigation = useNavigation();
   const fields = actionData?.intent === 'create' ? actionData.fields : [];
-  const fieldProps = (name: UserField) => ({
-    id: `user-${name}`,
-    name,
-    'aria-invalid': fields.includes(name) || undefined,
-    'aria-describedby': fields.includes(name) ? `user-${name}-error` : undefined,
-  });
-  const fieldError = (name: UserField) =>
-    fields.includes(name) && (
-      <p id={`user-${name}-error`} className="field-error">
-        {t(`users.error.${name}` as MessageKey)}
-      </p>
-    );
+  const fieldError = (name: UserField) => fields.includes(name) && t(`users.error.${name}`);
   return (
     <section className="page" aria-labelledby="users-title">
       <title>{`${t('users.title')} — Relance`}</title>
@@ -133,37 +123,27 @@ export default function AdminUsers({ loaderData, actionData }: Route.ComponentPr
         <Form method="post" className="stack">
           <CsrfInput />
           <input type="hidden" name="intent" value="create" />
-          <div className="field">
-            <label htmlFor="user-name">{t('users.create.name')}</label>
-            <input {...fieldProps('name')} required maxLength={120} autoComplete="off" />
-            {fieldError('name')}
-          </div>
-          <div className="field">
-            <label htmlFor="user-role">{t('users.create.role')}</label>
-            <select {...fieldProps('role')} required defaultValue="watcher">
+          <Field id="user-name" label={t('users.create.name')} error={fieldError('name')}>
+            <input name="name" required maxLength={120} autoComplete="off" />
+          </Field>
+          <Field id="user-role" label={t('users.create.role')} error={fieldError('role')}>
+            <select name="role" required defaultValue="watcher">
               {ROLE_OPTIONS.map((role) => (
                 <option key={role} value={role}>
                   {t(`role.${role}`)}
                 </option>
               ))}
             </select>
-            {fieldError('role')}
-          </div>
-          <div className="field">
-            <label htmlFor="user-email">{t('users.create.email')}</label>
-            <input {...fieldProps('email')} type="email" autoComplete="off" />
-            {fieldError('email')}
-          </div>
-          <div className="field">
-            <label htmlFor="user-password">{t('users.create.password')}</label>
-            <input {...fieldProps('password')} type="password" minLength={12} autoComplete="new-password" />
-            {fieldError('password')}
-          </div>
-          <div className="field">
-            <label htmlFor="user-stationCodes">{t('users.create.stations')}</label>
-            <input {...fieldProps('stationCodes')} autoComplete="off" />
-            {fieldError('stationCodes')}
-          </div>
+          </Field>
+          <Field id="user-email" label={t('users.create.email')} error={fieldError('email')}>
+            <input name="email" type="email" autoComplete="off" />
+          </Field>
+          <Field id="user-password" label={t('users.create.password')} error={fieldError('password')}>
+            <input name="password" type="password" minLength={12} autoComplete="new-password" />
+          </Field>
+          <Field id="user-stationCodes" label={t('users.create.stations')} error={fieldError('stationCodes')}>
+            <input name="stationCodes" autoComplete="off" />
+          </Field>
           <button type="submit" className="button primary" disabled={navigation.state === 'submitting'}>
             {t('users.create.submit')}
           </button>

@@ -1,5 +1,6 @@
 import { data, Form, redirect, useNavigation } from 'react-router';
 import { CsrfInput } from '../components/csrf-input.tsx';
+import { Field } from '../components/field.tsx';
 import { errorCode, formValues } from '../form-errors.ts';
 import { useT } from '../i18n/i18n.ts';
 import { homePath } from '../navigation.ts';
@@ -67,10 +68,13 @@ export default function Invite({ loaderData, actionData }: Route.ComponentProps)
           <Form method="post" className="stack">
             <CsrfInput />
             {link.needsPin && (
-              <div className="field">
-                <label htmlFor="pin">{t('invite.pin')}</label>
+              <Field
+                id="pin"
+                label={t('invite.pin')}
+                hint={t('invite.pinHelp')}
+                error={actionData?.error === 'format' && t('invite.error.pin')}
+              >
                 <input
-                  id="pin"
                   name="pin"
                   className="pin-input"
                   inputMode="numeric"
@@ -78,13 +82,8 @@ export default function Invite({ loaderData, actionData }: Route.ComponentProps)
                   pattern="[0-9]{6}"
                   maxLength={6}
                   required
-                  aria-describedby="pin-help"
-                  aria-invalid={actionData?.error === 'format' || undefined}
                 />
-                <p id="pin-help" className={actionData?.error === 'format' ? 'field-error' : 'hint'}>
-                  {actionData?.error === 'format' ? t('invite.error.pin') : t('invite.pinHelp')}
-                </p>
-              </div>
+              </Field>
             )}
             <button type="submit" className="button primary" disabled={navigation.state === 'submitting'}>
               {link.needsPin ? t('invite.submit') : t('invite.continue')}

@@ -1,5 +1,6 @@
 import { data, Form, redirect, useNavigation } from 'react-router';
 import { CsrfInput } from '../components/csrf-input.tsx';
+import { Field } from '../components/field.tsx';
 import { errorCode, formValues, invalidFields } from '../form-errors.ts';
 import { useT, type MessageKey } from '../i18n/i18n.ts';
 import { homePath } from '../navigation.ts';
@@ -50,40 +51,12 @@ export default function Login({ loaderData, actionData }: Route.ComponentProps) 
       )}
       <Form method="post" className="stack">
         <CsrfInput />
-        <div className="field">
-          <label htmlFor="email">{t('login.email')}</label>
-          <input
-            id="email"
-            name="email"
-            type="email"
-            autoComplete="username"
-            required
-            aria-invalid={fields.includes('email') || undefined}
-            aria-describedby={fields.includes('email') ? 'email-error' : undefined}
-          />
-          {fields.includes('email') && (
-            <p id="email-error" className="field-error">
-              {t('login.error.email')}
-            </p>
-          )}
-        </div>
-        <div className="field">
-          <label htmlFor="password">{t('login.password')}</label>
-          <input
-            id="password"
-            name="password"
-            type="password"
-            autoComplete="current-password"
-            required
-            aria-invalid={fields.includes('password') || undefined}
-            aria-describedby={fields.includes('password') ? 'password-error' : undefined}
-          />
-          {fields.includes('password') && (
-            <p id="password-error" className="field-error">
-              {t('login.error.password')}
-            </p>
-          )}
-        </div>
+        <Field id="email" label={t('login.email')} error={fields.includes('email') && t('login.error.email')}>
+          <input name="email" type="email" autoComplete="username" required />
+        </Field>
+        <Field id="password" label={t('login.password')} error={fields.includes('password') && t('login.error.password')}>
+          <input name="password" type="password" autoComplete="current-password" required />
+        </Field>
         <input type="hidden" name="next" value={loaderData.next} />
         <button type="submit" className="button primary" disabled={navigation.state === 'submitting'}>
           {t('login.submit')}

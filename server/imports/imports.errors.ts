@@ -44,3 +44,11 @@ export class ProblemList {
     if (this.count > 0) throw new ImportRejected(what, this.kept, this.count);
   }
 }
+
+/** Refuses a file whose header lacks a required column, naming them all. */
+export function requireColumns(what: string, header: readonly string[], required: readonly string[]) {
+  const missing = required.filter((column) => !header.includes(column));
+  if (missing.length > 0) {
+    throw new ImportRejected(what, [{ line: 1, message: `missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}` }]);
+  }
+}

@@ -1,18 +1,17 @@
 import type pg from 'pg';
 import { z } from 'zod';
+import { inTransaction } from '../db/database.ts';
 import { zonedInstant } from '../elections/elections.time.ts';
 import type { CsvRecord } from './imports.csv.ts';
-import { ImportRejected, ProblemList } from './imports.errors.ts';
+import { ImportRejected, ProblemList, requireColumns } from './imports.errors.ts';
 import {
   AreaRowSchema,
-  missingColumns,
   parseRecord,
   PolygonSchema,
   REQUIRED_STATION_COLUMNS,
   StationRowSchema,
   type AreaRow,
   type Polygon,
-  type StationRow,
 } from './imports.rows.ts';
 
 /** A row of a CSV file, or a GeoJSON feature's properties with its geometry. */
@@ -44,12 +43,43 @@ export function recordsFromGeoJson(what: string, json: unknown): PlaceRecord[] {
   }));
 }
 
-function parseGeometry(problems: ProblemList, line: number, geometry: unknown): Polygon | null {
-  if (geometry === null || geometry === undefined) return null;
-  const parsed = PolygonSchema.safeParse(geometry);
-  if (parsed.success) return parsed.data;
-  problems.add({ line, field: 'geometry', message: 'must be a GeoJSON Polygon or MultiPolygon in longitude/latitude' });
-  return null;
+type Place<S extends z.ZodType> = z.output<S> & { line: number; geometry: Polygon | null };
+
+/**
+ * Reads areas or stations: each record parsed by `schema`, codes unique in the file, geometry (if
+ * any) a polygon. Problems are collected, not thrown, so the caller can add its own checks first.
+ */
+async function readPlaces<S extends z.ZodType<{ code: string }>>(
+  what: string,
+  schema: S,
+  records: Iterable<PlaceRecord> | AsyncIterable<PlaceRecord>,
+  requiredColumns: readonly string[],
+) {
+  const problems = new ProblemList();
+  const rows: Place<S>[] = [];
+  const codes = new Set<string>();
+  let empty = true;
+  for await (const { line, fields, geometry } of records) {
+    if (empty) requireColumns(what, Object.keys(fields), requiredColumns);
+    empty = false;
+    const parsed = parseRecord(schema, line, fields);
+    if (!parsed.ok) {
+      parsed.problems.forEach((p) => problems.add(p));
+      continue;
+    }
+    const { code } = parsed.row;
+    if (codes.has(code)) problems.add({ line, field: 'code', message: `${code} appears twice in the file` });
+    codes.add(code);
+    let polygon: Polygon | null = null;
+    if (geometry !== null && geometry !== undefined) {
+      const shape = PolygonSchema.safeParse(geometry);
+      if (shape.success) polygon = shape.data;
+      else problems.add({ line, field: 'geometry', message: 'must be a GeoJSON Polygon or MultiPolygon in longitude/latitude' });
+    }
+    rows.push({ ...parsed.row, line, geometry: polygon });
+  }
+  if (empty) throw new ImportRejected(what, [{ line: 1, message: 'the file is empty' }]);
+  return { rows, codes, problems };
 }
 
 /** Parents before children, so each area's parent exists when it is written. */
@@ -77,22 +107,8 @@ function orderByDepth<Row extends AreaRow & { line: number }>(rows: Row[], known
 }
 
 export async function importAreas(pool: pg.Pool, electionId: number, records: PlaceRecord[]): Promise<{ areas: number }> {
-  const problems = new ProblemList();
-  const rows: (AreaRow & { line: number; geometry: Polygon | null })[] = [];
-  const codes = new Set<string>();
-  for (const { line, fields, geometry } of records) {
-    const parsed = parseRecord(AreaRowSchema, line, fields);
-    if (!parsed.ok) {
-      parsed.problems.forEach((p) => problems.add(p));
-      continue;
-    }
-    if (codes.has(parsed.row.code)) problems.add({ line, field: 'code', message: `${parsed.row.code} appears twice in the file` });
-    codes.add(parsed.row.code);
-    rows.push({ ...parsed.row, line, geometry: parseGeometry(problems, line, geometry) });
-  }
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  const { rows, codes, problems } = await readPlaces('areas', AreaRowSchema, records, ['code', 'name', 'kind']);
+  return inTransaction(pool, async (client) => {
     const { rows: existing } = await client.query<{ code: string }>('SELECT code FROM area WHERE election_id = $1', [electionId]);
     const ordered = orderByDepth(rows, new Set(existing.map((a) => a.code).filter((code) => !codes.has(code))), problems);
     problems.throwIfAny('areas');
@@ -105,51 +121,19 @@ export async function importAreas(pool: pg.Pool, electionId: number, records: Pl
         [electionId, row.code, row.name, row.kind, row.parent_code, row.geometry === null ? null : JSON.stringify(row.geometry)],
       );
     }
-    await client.query('COMMIT');
     return { areas: ordered.length };
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 export async function importStations(
   pool: pg.Pool,
-  electionId: number,
-  election: { pollingDay: string; timezone: string },
+  election: { id: number; pollingDay: string; timezone: string },
   records: Iterable<PlaceRecord> | AsyncIterable<PlaceRecord>,
 ): Promise<{ stations: number }> {
-  const problems = new ProblemList();
-  const rows: (StationRow & { line: number; geometry: Polygon | null })[] = [];
-  const codes = new Set<string>();
-  let checkedHeader = false;
-  for await (const { line, fields, geometry } of records) {
-    if (!checkedHeader) {
-      checkedHeader = true;
-      const missing = missingColumns(Object.keys(fields), REQUIRED_STATION_COLUMNS);
-      if (missing.length > 0)
-        throw new ImportRejected('stations', [
-          { line: 1, message: `missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}` },
-        ]);
-    }
-    const parsed = parseRecord(StationRowSchema, line, fields);
-    if (!parsed.ok) {
-      parsed.problems.forEach((p) => problems.add(p));
-      continue;
-    }
-    if (codes.has(parsed.row.code)) problems.add({ line, field: 'code', message: `${parsed.row.code} appears twice in the file` });
-    codes.add(parsed.row.code);
-    rows.push({ ...parsed.row, line, geometry: parseGeometry(problems, line, geometry) });
-  }
-  if (!checkedHeader) throw new ImportRejected('stations', [{ line: 1, message: 'the file is empty' }]);
-
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  const { rows, problems } = await readPlaces('stations', StationRowSchema, records, REQUIRED_STATION_COLUMNS);
+  return inTransaction(pool, async (client) => {
     const { rows: areas } = await client.query<{ id: number; code: string }>('SELECT id, code FROM area WHERE election_id = $1', [
-      electionId,
+      election.id,
     ]);
     const areaIds = new Map(areas.map((a) => [a.code, a.id]));
     for (const row of rows) {
@@ -179,14 +163,8 @@ export async function importStations(
          registered_voters = EXCLUDED.registered_voters, baseline_turnout = EXCLUDED.baseline_turnout,
          latitude = EXCLUDED.latitude, longitude = EXCLUDED.longitude, geometry = EXCLUDED.geometry,
          closes_at = EXCLUDED.closes_at, updated_at = now()`,
-      [electionId, JSON.stringify(payload)],
+      [election.id, JSON.stringify(payload)],
     );
-    await client.query('COMMIT');
     return { stations: rows.length };
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }

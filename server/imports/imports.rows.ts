@@ -107,8 +107,3 @@ export function parseRecord<S extends z.ZodType>(schema: S, line: number, fields
     problems: result.error.issues.map((issue) => ({ line, field: issue.path.map(String).join('.') || undefined, message: issue.message })),
   };
 }
-
-/** Required columns absent from the header are reported once, not on every line. */
-export function missingColumns(header: readonly string[], required: readonly string[]): string[] {
-  return required.filter((column) => !header.includes(column));
-}

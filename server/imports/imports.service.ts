@@ -70,7 +70,7 @@ export function createImports({ prisma, pool, audit }: Dependencies) {
     async stations(electionId: number, source: StationSource, actor: Principal | null) {
       const target = await election(electionId);
       const records = 'csv' in source ? recordsFromCsv(readCsv(source.csv)) : recordsFromGeoJson('stations', source.geojson);
-      const result = await importStations(pool, electionId, target, records);
+      const result = await importStations(pool, target, records);
       await audit.record({ actor, action: 'import.stations', subjectType: 'election', subjectId: electionId, details: result });
       return result;
     },

@@ -1,26 +1,16 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { PROJECT_ROOT } from '../../server/config.ts';
 import { requireChromiumOrSkip } from './browser.ts';
+import { freePort } from '../../server/free-port.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     e2e: { baseUrl: string; adminLink: string; dataDir: string } | null;
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
 }
 
 /**

@@ -1,10 +1,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../server/config.ts';
+import { freePort } from '../../server/free-port.ts';
 
 /**
  * `npm start` with no configuration: the process entry itself, as a newcomer runs it. (The browser
@@ -13,15 +13,6 @@ import { PROJECT_ROOT } from '../../server/config.ts';
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'relance-local-mode-'));
 fs.chmodSync(dataDir, 0o755);
 afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const env = (port: number) => ({
   PATH: process.env.PATH,

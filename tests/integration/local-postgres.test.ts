@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -39,6 +39,22 @@ async function query(url: string, sql: string) {
   }
 }
 
+/** Another process that starts the server on the same data, as a running Relance would, and waits. */
+async function anotherOwner(): Promise<ChildProcess> {
+  const script = `import('./server/db/local-postgres.ts').then(async (m) => {
+    await m.startLocalPostgres({ dataDir: ${JSON.stringify(dataDir)}, exclusive: true });
+    console.log('ready');
+    process.on('SIGTERM', () => process.exit(0));
+    setInterval(() => {}, 1000);
+  })`;
+  const owner = spawn(process.execPath, ['--import', 'tsx', '-e', script], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    owner.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
+    owner.on('exit', (code) => reject(new Error(`the other process exited (${code})`)));
+  });
+  return owner;
+}
+
 describe('local mode’s embedded PostgreSQL', () => {
   it('creates a password-protected server on first start, keeps its data, and leaves no process when stopped', async () => {
     const first = await startLocalPostgres({ dataDir, exclusive: true });
@@ -55,21 +71,7 @@ describe('local mode’s embedded PostgreSQL', () => {
   });
 
   it('lets the command-line tool share a running server, and refuses a second server', async () => {
-    // Another process plays the running Relance server.
-    const owner = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        '-e',
-        `import('./server/db/local-postgres.ts').then(async (m) => { await m.startLocalPostgres({ dataDir: ${JSON.stringify(dataDir)}, exclusive: true }); console.log('ready'); process.stdin.resume(); process.on('SIGTERM', () => process.exit(0)); })`,
-      ],
-      { cwd: PROJECT_ROOT, stdio: ['pipe', 'pipe', 'inherit'] },
-    );
-    await new Promise<void>((resolve, reject) => {
-      owner.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
-      owner.on('exit', (code) => reject(new Error(`owner exited ${code}`)));
-    });
+    const owner = await anotherOwner();
     try {
       await expect(startLocalPostgres({ dataDir, exclusive: true })).rejects.toThrow(LocalPostgresError);
       await expect(startLocalPostgres({ dataDir, exclusive: true })).rejects.toThrow(/already running/);
@@ -89,19 +91,7 @@ describe('local mode’s embedded PostgreSQL', () => {
   });
 
   it('adopts a server left running by a process that was killed', async () => {
-    const orphanMaker = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        '-e',
-        `import('./server/db/local-postgres.ts').then(async (m) => { await m.startLocalPostgres({ dataDir: ${JSON.stringify(dataDir)}, exclusive: true }); console.log('ready'); setInterval(() => {}, 1000); })`,
-      ],
-      { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    await new Promise<void>((resolve) =>
-      orphanMaker.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve()),
-    );
+    const orphanMaker = await anotherOwner();
     const pid = serverPid()!;
     orphanMaker.kill('SIGKILL'); // no exit handler runs: PostgreSQL is left behind
     await new Promise((resolve) => orphanMaker.once('exit', resolve));

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
+import { freePort } from '../../server/free-port.ts';
 
 /** Whether `redis-server` can be started here. In CI it must: the Redis tests may not be skipped. */
 export const redisAvailable = spawnSync('redis-server', ['--version']).status === 0;
@@ -7,16 +7,6 @@ export const redisAvailable = spawnSync('redis-server', ['--version']).status ==
 if (!redisAvailable) {
   if (process.env.CI) throw new Error('redis-server is not installed, and CI must run the Redis tests (.ci/run installs it).');
   console.warn('\n  redis-server is not installed: skipping the tests that need Redis (apt-get install redis-server).\n');
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
 }
 
 /** A private, throwaway redis-server for one test file (no persistence, random port). */
