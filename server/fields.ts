@@ -11,8 +11,6 @@ export const StationCodeSchema = z
   .trim()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,19}$/, 'must be a station code as printed on official documents, e.g. 0327');
 
-export const UuidSchema = z.uuid();
-
 export const SupportLevelSchema = z.coerce
   .number()
   .int()

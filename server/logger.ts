@@ -29,8 +29,8 @@ export function createLogger(level: string): Logger {
   });
 }
 
-/** Paths that carry a secret (invite and sign-in link tokens) are logged as their pattern. */
+/** Paths that carry a secret (sign-in link tokens) are logged as their pattern; query strings never. */
 export function loggablePath(url: string): string {
   const pathOnly = url.split('?')[0] ?? url;
-  return pathOnly.replace(/^\/(invite|login\/link)\/[^/]+/, '/$1/:token');
+  return pathOnly.replace(/^\/invite\/[^/]+/, '/invite/:token');
 }

@@ -24,9 +24,8 @@ export async function action({ request, context }: Route.ActionArgs) {
   if (values.intent === 'link') {
     const parsed = context.schemas.UserIdFormSchema.safeParse(values);
     if (!parsed.success) throw data({ code: 'invalid_input' }, { status: 400 });
-    const user = (await context.services.accounts.listUsers()).find((u) => u.id === parsed.data.userId);
     const link = await context.services.accounts.createInvite(parsed.data.userId, actor);
-    return { intent: 'link' as const, name: user?.name ?? '', url: link.url, pin: link.pin, expiresAt: link.expiresAt.toISOString() };
+    return { intent: 'link' as const, name: link.name, url: link.url, pin: link.pin, expiresAt: link.expiresAt.toISOString() };
   }
 
   const parsed = context.schemas.CreateUserFormSchema.safeParse(values);

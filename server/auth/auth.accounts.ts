@@ -67,6 +67,8 @@ interface Dependencies {
 }
 
 export interface IssuedLink {
+  /** Who the link signs in. */
+  name: string;
   url: string;
   /** Given to the person separately from the link (read out, or on paper); null for a console link. */
   pin: string | null;
@@ -104,7 +106,7 @@ export function createAccounts({ prisma, clock, config, audit, elections }: Depe
       subjectId: userId,
       details: { inviteId: invite.id },
     });
-    return { url: `${config.publicUrl}/invite/${token}`, pin, expiresAt };
+    return { name: user.name, url: `${config.publicUrl}/invite/${token}`, pin, expiresAt };
   }
 
   return {

@@ -16,11 +16,9 @@ export const DEMO_ELECTION = {
   closesAt: '20:00',
 };
 
-export const DEMO_ADMIN_EMAIL = 'admin@demo.relance.example';
-
 /** The demo's people: one of each role, watchers on real stations. */
 const DEMO_USERS = [
-  { name: 'Demo admin', role: 'admin', email: DEMO_ADMIN_EMAIL },
+  { name: 'Demo admin', role: 'admin', email: 'admin@demo.relance.example' },
   { name: 'Demo coordinator', role: 'coordinator', email: 'coordinator@demo.relance.example' },
   { name: 'Demo watcher, 11e', role: 'watcher', stationCodes: ['1101', '1102'] },
   { name: 'Demo watcher, 18e', role: 'watcher', stationCodes: ['1801'] },
