@@ -79,7 +79,7 @@ declare module 'react-router' {
 }
 
 /** A domain error as the page response React Router renders (error boundary with its status). */
-export function pageError(error: DomainError) {
+function pageError(error: DomainError) {
   const status = error instanceof Forbidden ? 403 : error instanceof Unauthenticated ? 401 : 400;
   return data({ code: error.code, message: error.message }, { status });
 }
