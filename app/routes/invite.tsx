@@ -17,9 +17,9 @@ export async function loader({ params, context }: Route.LoaderArgs) {
 export async function action({ request, params, context }: Route.ActionArgs) {
   const form = await request.formData();
   context.requireCsrf(form);
-  const link = await context.services.auth.inspectLink(params.token);
+  // The form has a PIN box only when the link needs one; a badly typed PIN costs no attempt.
   let pin: string | undefined;
-  if (link.state === 'ready' && link.needsPin) {
+  if (form.has('pin')) {
     const parsed = context.schemas.PinFormSchema.safeParse(formValues(form));
     if (!parsed.success) return data({ error: 'format' as const, attemptsLeft: null }, { status: 400 });
     pin = parsed.data.pin;
