@@ -15,13 +15,13 @@
  * with --password-stdin. It is never taken on the command line, where other users could see it.
  */
 import fs from 'node:fs';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError } from '../server/config.ts';
 import { DomainError } from '../server/errors.ts';
 import { ImportRejected } from '../server/imports/imports.errors.ts';
 import { PASSWORD_ROLES, type Role } from '../server/auth/auth.roles.ts';
 import { RoleSchema } from '../server/fields.ts';
 import type { Services } from '../server/services.ts';
+import { parseOptions, UsageError } from './cli/args.ts';
 import { withServices } from './cli/open.ts';
 import { readSecret } from './cli/prompt.ts';
 
@@ -30,23 +30,6 @@ const USAGE = fs
   .split('*/')[0]!
   .replace(/^\/\*\*\n/, '')
   .replace(/^ \* ?/gm, '');
-
-class UsageError extends Error {}
-
-type OptionSpec = NonNullable<ParseArgsConfig['options']>;
-
-function options<T extends OptionSpec>(args: string[], spec: T) {
-  try {
-    return parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>({
-      args,
-      options: spec,
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-}
 
 function role(value: unknown): Role {
   const parsed = RoleSchema.safeParse(value);
@@ -61,7 +44,7 @@ async function currentElectionId(services: Services) {
 
 const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   async 'users create'(args) {
-    const { values } = options(args, {
+    const { values } = parseOptions(args, {
       role: { type: 'string' },
       name: { type: 'string' },
       email: { type: 'string' },
@@ -98,7 +81,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   },
 
   async invite(args) {
-    const { values } = options(args, { email: { type: 'string' }, user: { type: 'string' }, 'no-pin': { type: 'boolean' } });
+    const { values } = parseOptions(args, { email: { type: 'string' }, user: { type: 'string' }, 'no-pin': { type: 'boolean' } });
     if (!values.email === !values.user) throw new UsageError('Give either --email or --user.');
     await withServices(async (services) => {
       const userId = values.user ? Number(values.user) : (await services.accounts.findUserByEmail(String(values.email)))?.id;
@@ -112,7 +95,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   },
 
   async 'tokens create'(args) {
-    const { values } = options(args, {
+    const { values } = parseOptions(args, {
       role: { type: 'string' },
       station: { type: 'string', multiple: true },
       name: { type: 'string' },
@@ -137,7 +120,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   },
 
   async 'import election'(args) {
-    const { values } = options(args, {
+    const { values } = parseOptions(args, {
       name: { type: 'string' },
       day: { type: 'string' },
       timezone: { type: 'string' },
@@ -195,7 +178,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
 };
 
 function fileArgument(args: string[]): string {
-  const { positionals } = options(args, {});
+  const { positionals } = parseOptions(args, {});
   const file = positionals[0];
   if (!file) throw new UsageError('Give the file to import.');
   if (!fs.existsSync(file)) throw new UsageError(`No file ${file}.`);

@@ -4,48 +4,33 @@
  */
 import http from 'node:http';
 import { createApp } from './app.ts';
-import { systemClock } from './clock.ts';
 import { loadConfigOrExit } from './config.ts';
-import { openDatabase } from './db/database.ts';
-import { LocalPostgresError, startLocalPostgres, type LocalPostgres } from './db/local-postgres.ts';
-import { migrate } from './db/migrate.ts';
+import { LocalPostgresError } from './db/local-postgres.ts';
 import { loadDemo } from './demo/demo.ts';
-import { createJobBroker, migrateJobStore } from './jobs/jobs.broker.ts';
-import { scheduleMaintenance, startMaintenanceWorker } from './jobs/maintenance.job.ts';
 import { createLogger } from './logger.ts';
 import { createMetrics } from './monitoring/monitoring.metrics.ts';
 import { createRealtime } from './realtime/realtime.server.ts';
-import { createServices } from './services.ts';
+import { openRelance, type Relance } from './relance.ts';
 
 const started = performance.now();
 const config = loadConfigOrExit();
 const log = createLogger(config.logLevel);
 
-let localPostgres: LocalPostgres | undefined;
-if (config.localMode) {
-  log.info({ dataDir: config.dataDir }, 'local mode: starting the embedded PostgreSQL');
-  try {
-    localPostgres = await startLocalPostgres({ dataDir: config.dataDir, exclusive: true });
-  } catch (error) {
-    if (!(error instanceof LocalPostgresError)) throw error;
-    console.error(error.message);
-    process.exit(1);
-  }
+if (config.localMode) log.info({ dataDir: config.dataDir }, 'local mode: starting the embedded PostgreSQL');
+let relance: Relance;
+try {
+  relance = await openRelance({ config, log, localPostgres: 'exclusive', workers: config.runWorkers });
+} catch (error) {
+  if (!(error instanceof LocalPostgresError)) throw error;
+  console.error(error.message);
+  process.exit(1);
 }
-const databaseUrl = config.databaseUrl ?? localPostgres!.url;
-const db = openDatabase(databaseUrl, { poolSize: config.databasePoolSize, log });
-const applied = await migrate(db.pool);
-if (applied.length > 0) log.info({ migrations: applied }, 'database migrated');
-if (!config.redisUrl) await migrateJobStore(databaseUrl);
-const broker = createJobBroker({ databaseUrl, redisUrl: config.redisUrl });
-const services = createServices({ db, broker, clock: systemClock, config, log });
+const { services } = relance;
 
 if (config.localMode && !(await services.elections.current())) {
   log.info({ voters: config.demoVoters }, 'empty database: loading the Paris demo election');
   await loadDemo(services, { voters: config.demoVoters });
 }
-await scheduleMaintenance(broker);
-if (config.runWorkers) startMaintenanceWorker(broker, db.prisma, systemClock);
 
 const metrics = createMetrics();
 const httpServer = http.createServer();
@@ -67,7 +52,7 @@ log.info(
 );
 
 if (config.localMode) {
-  const admin = await db.prisma.user.findFirst({ where: { role: 'admin', disabledAt: null }, orderBy: { id: 'asc' } });
+  const admin = await services.db.prisma.user.findFirst({ where: { role: 'admin', disabledAt: null }, orderBy: { id: 'asc' } });
   const link = admin ? await services.accounts.createSignInLink(admin.id, null) : undefined;
   const url = `http://localhost:${port}`;
   console.log(
@@ -94,9 +79,7 @@ async function shutdown(signal: string) {
     // the ones in flight finish. Then jobs (a job in hand completes), then the database.
     await realtime.close();
     await vite?.close();
-    await broker.close();
-    await db.close();
-    await localPostgres?.stop();
+    await relance.close();
     log.info('stopped');
     process.exit(0);
   } catch (error) {

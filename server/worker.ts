@@ -2,13 +2,9 @@
  * A worker node (production): runs background jobs from the queues. Any number can run beside
  * the web nodes. In local mode the web process runs the jobs itself, so there is no worker to start.
  */
-import { systemClock } from './clock.ts';
 import { loadConfigOrExit } from './config.ts';
-import { openDatabase } from './db/database.ts';
-import { migrate } from './db/migrate.ts';
-import { createJobBroker, migrateJobStore } from './jobs/jobs.broker.ts';
-import { scheduleMaintenance, startMaintenanceWorker } from './jobs/maintenance.job.ts';
 import { createLogger } from './logger.ts';
+import { openRelance } from './relance.ts';
 
 const config = loadConfigOrExit();
 const log = createLogger(config.logLevel);
@@ -17,13 +13,8 @@ if (!config.databaseUrl) {
   process.exit(1);
 }
 
-const db = openDatabase(config.databaseUrl, { poolSize: config.databasePoolSize, log });
-await migrate(db.pool);
-if (!config.redisUrl) await migrateJobStore(config.databaseUrl);
-const broker = createJobBroker({ databaseUrl: config.databaseUrl, redisUrl: config.redisUrl });
-await scheduleMaintenance(broker);
-startMaintenanceWorker(broker, db.prisma, systemClock);
-log.info({ queueBackend: broker.backend }, 'worker ready');
+const relance = await openRelance({ config, log, workers: true });
+log.info({ queueBackend: relance.broker.backend }, 'worker ready');
 
 let stopping = false;
 async function shutdown(signal: string) {
@@ -31,8 +22,7 @@ async function shutdown(signal: string) {
   stopping = true;
   log.info({ signal }, 'shutting down');
   // Workers finish the job in hand before closing; then the database goes.
-  await broker.close();
-  await db.close();
+  await relance.close();
   process.exit(0);
 }
 process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import type { Relance } from '../../server/relance.ts';
 import { DB_CEILING_DEFAULT_ROWS, dbCeilingBaseline, measureDbCeiling, type Measurement } from './db-ceiling.ts';
 import type { BenchReport, ReportRow } from './report.ts';
 
@@ -13,7 +13,8 @@ export interface Scenario {
   description: string;
   /** The pool the harness opens for it holds this many connections. */
   connections: number;
-  run(pool: pg.Pool, options: ScenarioOptions): Promise<BenchReport>;
+  /** Relance, opened on a scratch database with a pool of `connections`. */
+  run(relance: Relance, options: ScenarioOptions): Promise<BenchReport>;
 }
 
 const DB_CEILING_CONCURRENCY = 8;
@@ -30,8 +31,8 @@ function isPositiveRate(measurement: Measurement): boolean {
 const dbCeiling: Scenario = {
   description: `PostgreSQL write rates for report-shaped rows: single-row, concurrent, batched INSERT and COPY (--rows, default ${DB_CEILING_DEFAULT_ROWS.toLocaleString('en-US')})`,
   connections: DB_CEILING_CONCURRENCY,
-  async run(pool, options) {
-    const ceiling = await measureDbCeiling(pool, {
+  async run(relance, options) {
+    const ceiling = await measureDbCeiling(relance.db.pool, {
       rows: options.rows,
       concurrency: DB_CEILING_CONCURRENCY,
       onProgress: options.onProgress,

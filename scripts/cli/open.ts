@@ -1,11 +1,7 @@
-import { systemClock } from '../../server/clock.ts';
 import { loadConfig } from '../../server/config.ts';
-import { openDatabase } from '../../server/db/database.ts';
-import { startLocalPostgres } from '../../server/db/local-postgres.ts';
-import { migrate } from '../../server/db/migrate.ts';
-import { createJobBroker } from '../../server/jobs/jobs.broker.ts';
 import { createLogger } from '../../server/logger.ts';
-import { createServices, type Services } from '../../server/services.ts';
+import { openRelance } from '../../server/relance.ts';
+import type { Services } from '../../server/services.ts';
 
 /**
  * The services, as the web server builds them, for one command. In local mode the command uses the
@@ -14,16 +10,10 @@ import { createServices, type Services } from '../../server/services.ts';
 export async function withServices<T>(run: (services: Services) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
-  const local = config.databaseUrl ? undefined : await startLocalPostgres({ dataDir: config.dataDir, exclusive: false });
-  const databaseUrl = config.databaseUrl ?? local!.url;
-  const db = openDatabase(databaseUrl, { poolSize: 4, log });
-  const broker = createJobBroker({ databaseUrl, redisUrl: config.redisUrl });
+  const relance = await openRelance({ config, log, localPostgres: 'shared', poolSize: 4 });
   try {
-    await migrate(db.pool);
-    return await run(createServices({ db, broker, clock: systemClock, config, log }));
+    return await run(relance.services);
   } finally {
-    await broker.close();
-    await db.close();
-    await local?.stop();
+    await relance.close();
   }
 }

@@ -37,7 +37,7 @@ export interface BrokerOptions {
 
 type AnyClasses = BackendClasses<IQueueBackend, unknown>;
 
-/** BullMQ keeps its PostgreSQL tables in their own schema; create or upgrade it once at start. */
+/** BullMQ keeps its PostgreSQL tables in their own schema; openJobBroker creates or upgrades it. */
 export async function migrateJobStore(databaseUrl: string): Promise<void> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
@@ -48,7 +48,16 @@ export async function migrateJobStore(databaseUrl: string): Promise<void> {
   }
 }
 
-export function createJobBroker(options: BrokerOptions): JobBroker {
+/**
+ * The broker, on Redis or on PostgreSQL. On PostgreSQL, BullMQ's own tables are migrated first:
+ * its queues cannot run before them, so the broker is only handed out once they exist.
+ */
+export async function openJobBroker(options: BrokerOptions): Promise<JobBroker> {
+  if (!options.redisUrl) await migrateJobStore(options.databaseUrl);
+  return createJobBroker(options);
+}
+
+function createJobBroker(options: BrokerOptions): JobBroker {
   const prefix = options.prefix ?? 'relance';
   let classes: AnyClasses;
   let connection: unknown;

@@ -1,8 +1,5 @@
 import type { Clock } from '../clock.ts';
 import type { PrismaClient } from '../db/database.ts';
-import type { JobBroker } from './jobs.broker.ts';
-
-export const MAINTENANCE_QUEUE = 'maintenance';
 
 // Sign-in attempts are kept a week (rate limiting needs 15 minutes; the rest helps investigate abuse).
 const LOGIN_ATTEMPT_RETENTION_MS = 7 * 24 * 3600_000;
@@ -16,19 +13,4 @@ export async function purgeExpired(prisma: PrismaClient, clock: Clock) {
     prisma.loginAttempt.deleteMany({ where: { at: { lt: new Date(now.getTime() - LOGIN_ATTEMPT_RETENTION_MS) } } }),
   ]);
   return { sessions: sessions.count, invites: invites.count, loginAttempts: attempts.count };
-}
-
-/** Schedules the purge every 15 minutes (one schedule, however many nodes start). */
-export async function scheduleMaintenance(broker: JobBroker) {
-  const queue = broker.queue(MAINTENANCE_QUEUE);
-  await queue.upsertJobScheduler(
-    'purge-expired',
-    { every: 15 * 60_000 },
-    { name: 'purge-expired', opts: { removeOnComplete: 100, removeOnFail: 100 } },
-  );
-  return queue;
-}
-
-export function startMaintenanceWorker(broker: JobBroker, prisma: PrismaClient, clock: Clock) {
-  return broker.worker(MAINTENANCE_QUEUE, async () => purgeExpired(prisma, clock), { concurrency: 1 });
 }

@@ -1,6 +1,7 @@
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { purgeExpired, scheduleMaintenance, startMaintenanceWorker } from '../../server/jobs/maintenance.job.ts';
+import { QUEUES, startWorkers } from '../../server/jobs/jobs.queues.ts';
+import { purgeExpired } from '../../server/jobs/maintenance.job.ts';
 import { LIVE_NAMESPACE } from '../../server/realtime/realtime.server.ts';
 import { apiToken, createSmallElection, createUser } from '../factories.ts';
 import { redisAvailable, startRedis } from '../setup/redis.ts';
@@ -26,10 +27,10 @@ async function litter(t: TestServices) {
   });
 }
 
-/** Runs the maintenance queue as production does (scheduler + worker) and waits for one purge. */
+/** Runs the queues as a worker node does (schedules + workers) and waits for one purge. */
 async function runOnePurge(t: TestServices) {
-  await scheduleMaintenance(t.services.broker);
-  const worker = startMaintenanceWorker(t.services.broker, t.services.db.prisma, t.clock);
+  const workers = await startWorkers(t.services.broker, t.services);
+  const worker = workers.find((w) => w.name === QUEUES.maintenance.name)!;
   const result = await new Promise<unknown>((resolve, reject) => {
     worker.on('completed', (_job, value) => resolve(value));
     worker.on('failed', (_job, error) => reject(error));

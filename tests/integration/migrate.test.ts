@@ -9,7 +9,7 @@ let drop: () => Promise<void>;
 
 beforeAll(async () => {
   const database = await createTestDatabase();
-  drop = database.drop;
+  drop = database.discard;
   pool = new pg.Pool({ connectionString: database.url, max: 2 });
 });
 

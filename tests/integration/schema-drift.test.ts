@@ -79,7 +79,7 @@ let drop: () => Promise<void>;
 
 beforeAll(async () => {
   const database = await createTestDatabase();
-  drop = database.drop;
+  drop = database.discard;
   client = new pg.Client({ connectionString: database.url });
   await client.connect();
 });

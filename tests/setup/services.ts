@@ -3,12 +3,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../../server/app.ts';
 import { parseConfig } from '../../server/config.ts';
-import { openDatabase } from '../../server/db/database.ts';
-import { createJobBroker } from '../../server/jobs/jobs.broker.ts';
 import { createLogger } from '../../server/logger.ts';
 import { createMetrics } from '../../server/monitoring/monitoring.metrics.ts';
 import { createRealtime, type Realtime } from '../../server/realtime/realtime.server.ts';
-import { createServices, type Services } from '../../server/services.ts';
+import { openRelance } from '../../server/relance.ts';
+import type { Services } from '../../server/services.ts';
 import { TestClock } from './clock.ts';
 import { createTestDatabase } from './database.ts';
 
@@ -20,29 +19,27 @@ export interface TestServices {
 }
 
 /**
- * The services exactly as the web process builds them (server/services.ts), on a database of the
+ * Relance opened exactly as the web process opens it (server/relance.ts), on a database of the
  * test file's own, with queues under a name prefix of their own and a clock the test controls.
  */
 export async function openTestServices(env: Record<string, string | undefined> = {}): Promise<TestServices> {
   const database = await createTestDatabase();
   const config = parseConfig({ DATABASE_URL: database.url, LOG_LEVEL: 'silent', PUBLIC_URL: 'http://localhost:3000', ...env });
-  const log = createLogger('silent');
-  const db = openDatabase(database.url, { poolSize: 5, log });
-  const broker = createJobBroker({
-    databaseUrl: database.url,
-    redisUrl: config.redisUrl,
-    prefix: `test-${randomBytes(4).toString('hex')}`,
-  });
   const clock = new TestClock();
-  const services = createServices({ db, broker, clock, config, log });
+  const relance = await openRelance({
+    config,
+    log: createLogger('silent'),
+    clock,
+    poolSize: 5,
+    queuePrefix: `test-${randomBytes(4).toString('hex')}`,
+  });
   return {
-    services,
+    services: relance.services,
     clock,
     databaseUrl: database.url,
     async close() {
-      await broker.close();
-      await db.close();
-      await database.drop();
+      await relance.close();
+      await database.discard();
     },
   };
 }
