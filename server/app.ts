@@ -6,7 +6,7 @@ import type { ServerBuild } from 'react-router';
 import type { ViteDevServer } from 'vite';
 import { apiRouter } from './api/api.router.ts';
 import { PROJECT_ROOT } from './config.ts';
-import { identify, loadContext } from './http/context.ts';
+import { identifyRequest, loadContext } from './http/context.ts';
 import { refuseCrossSiteWrites, securityHeaders } from './http/security.ts';
 import { loggablePath } from './logger.ts';
 import type { Metrics } from './monitoring/monitoring.metrics.ts';
@@ -65,8 +65,8 @@ export function createApp(services: Services, metrics: Metrics, vite?: ViteDevSe
     app.use(express.static(path.join(BUILD_DIR, 'client'), { maxAge: '1h', index: false }));
   }
 
-  app.use(refuseCrossSiteWrites(config.publicUrl));
-  app.use(identify(services));
+  app.use(refuseCrossSiteWrites(config));
+  app.use(identifyRequest(services));
   app.use('/api/v1', apiRouter(services));
 
   const build = vite ? () => vite.ssrLoadModule('virtual:react-router/server-build') as Promise<ServerBuild> : productionBuild;

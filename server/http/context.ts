@@ -1,12 +1,13 @@
 import type { NextFunction, Request, Response } from 'express';
 import { data, redirect } from 'react-router';
+import { identify } from '../auth/auth.identify.ts';
 import { newToken } from '../auth/auth.secrets.ts';
 import { requireRole } from '../auth/auth.guards.ts';
 import { ACCESS, type Principal, type Role } from '../auth/auth.roles.ts';
 import { DomainError, Forbidden, Unauthenticated } from '../errors.ts';
 import type { Locale } from '../fields.ts';
 import type { Services } from '../services.ts';
-import { CSRF_COOKIE, cookieWriter, LOCALE_COOKIE, readCookies, SESSION_COOKIE, type CookieWriter } from './cookies.ts';
+import { CSRF_COOKIE, cookieWriter, LOCALE_COOKIE, readCookies, type CookieWriter } from './cookies.ts';
 import { formSchemas, type FormSchemas } from './forms.ts';
 import { resolveLocale } from './locale.ts';
 
@@ -24,19 +25,14 @@ declare module 'express-serve-static-core' {
  * Works out who is asking (API token or session cookie), their language, and the form token,
  * once per request, before the API, the pages or anything else runs.
  */
-export function identify(services: Services) {
+export function identifyRequest(services: Services) {
   const cookies = cookieWriter(services.config.secureCookies);
   return async (req: Request, res: Response, next: NextFunction) => {
     try {
       const jar = readCookies(req.headers.cookie);
-      const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
-      const sessionToken = bearer ? null : (jar[SESSION_COOKIE] ?? null);
+      const { principal, sessionToken } = await identify(services.auth, req.headers);
       res.locals.sessionToken = sessionToken;
-      res.locals.principal = bearer
-        ? await services.auth.principalForApiToken(bearer)
-        : sessionToken
-          ? await services.auth.principalForSession(sessionToken)
-          : null;
+      res.locals.principal = principal;
       // Double-submit token for forms: a random value in a cookie, echoed in each form.
       let csrfToken = jar[CSRF_COOKIE];
       if (!csrfToken || csrfToken.length < 32) {

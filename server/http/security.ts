@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import type { NextFunction, Request, Response } from 'express';
+import type { Config } from '../config.ts';
 
 /**
  * Security headers for every response. Scripts run only with this request's nonce (React Router's
@@ -42,15 +45,31 @@ export function securityHeaders(options: { development: boolean; https: boolean 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
- * Refuses state-changing requests sent by a browser from another site (CSRF), whatever the route:
- * the Origin header, which browsers always send on such requests, must be this site's.
+ * The protocol the browser used. X-Forwarded-Proto counts only behind a trusted proxy
+ * (TRUST_PROXY): anyone else could send it. Express reads `req.protocol` the same way.
  */
-export function refuseCrossSiteWrites(publicUrl: string) {
+function protocolOf(request: IncomingMessage, trustProxy: number): string {
+  if ((request.socket as TLSSocket).encrypted) return 'https';
+  const forwarded = request.headers['x-forwarded-proto'];
+  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
+  return trustProxy > 0 && first ? first : 'http';
+}
+
+/**
+ * Whether a request comes from this site's own pages, for HTTP writes and Socket.io handshakes
+ * alike. Browsers always send Origin on such requests; a request without one is not a browser's,
+ * and proves who it is by API token like any API client.
+ */
+export function isSameSite(request: IncomingMessage, config: Pick<Config, 'publicUrl' | 'trustProxy'>): boolean {
+  const origin = request.headers.origin;
+  if (origin === undefined) return true;
+  return origin === config.publicUrl || origin === `${protocolOf(request, config.trustProxy)}://${request.headers.host}`;
+}
+
+/** Refuses state-changing requests sent by a browser from another site (CSRF), whatever the route. */
+export function refuseCrossSiteWrites(config: Pick<Config, 'publicUrl' | 'trustProxy'>) {
   return (req: Request, res: Response, next: NextFunction) => {
-    const origin = req.headers.origin;
-    if (SAFE_METHODS.has(req.method) || origin === undefined) return next();
-    const ownOrigin = `${req.protocol}://${req.get('host')}`;
-    if (origin === publicUrl || origin === ownOrigin) return next();
+    if (SAFE_METHODS.has(req.method) || isSameSite(req, config)) return next();
     res.status(403).json({ error: { code: 'cross_site_request', message: 'Requests from another site are refused.' } });
   };
 }

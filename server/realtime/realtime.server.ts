@@ -3,29 +3,19 @@ import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { Redis } from 'ioredis';
 import { Server, type Socket } from 'socket.io';
 import { requireRole } from '../auth/auth.guards.ts';
+import { identify } from '../auth/auth.identify.ts';
 import { ACCESS, type Principal } from '../auth/auth.roles.ts';
 import { DomainError } from '../errors.ts';
-import { readCookies, SESSION_COOKIE } from '../http/cookies.ts';
+import { isSameSite } from '../http/security.ts';
 import type { Metrics } from '../monitoring/monitoring.metrics.ts';
 import type { Services } from '../services.ts';
 
 export const LIVE_NAMESPACE = '/live';
 
-/** Who a socket belongs to: an API token in the handshake's `auth`, or the browser's session cookie. */
+/** Who a socket belongs to: an API token in the handshake's `auth` or header, or the browser's session cookie. */
 async function principalOf(services: Services, socket: Socket): Promise<Principal | null> {
-  const token = (socket.handshake.auth as { token?: unknown }).token;
-  if (typeof token === 'string' && token) return services.auth.principalForApiToken(token);
-  const session = readCookies(socket.handshake.headers.cookie)[SESSION_COOKIE];
-  return session ? services.auth.principalForSession(session) : null;
-}
-
-/** Refuses a browser connecting from another site (cross-site WebSocket hijacking). */
-function sameSite(publicUrl: string, request: http.IncomingMessage): boolean {
-  const origin = request.headers.origin;
-  if (origin === undefined) return true; // not a browser: authenticated by token like any API client
-  const forwardedProto = request.headers['x-forwarded-proto'];
-  const host = request.headers.host;
-  return origin === publicUrl || origin === `http://${host}` || (forwardedProto === 'https' && origin === `https://${host}`);
+  const { token } = socket.handshake.auth as { token?: unknown };
+  return (await identify(services.auth, socket.handshake.headers, token)).principal;
 }
 
 /**
@@ -37,7 +27,8 @@ export function createRealtime(httpServer: http.Server, services: Services, metr
   redis?.on('error', () => {}); // ioredis reconnects by itself; /readyz reports an outage
   const io = new Server(httpServer, {
     serveClient: false,
-    allowRequest: (request, callback) => callback(null, sameSite(services.config.publicUrl, request)),
+    // Refuses a browser connecting from another site (cross-site WebSocket hijacking).
+    allowRequest: (request, callback) => callback(null, isSameSite(request, services.config)),
     ...(redis ? { adapter: createAdapter(redis, { streamName: 'relance:socket.io' }) } : {}),
   });
 

@@ -23,11 +23,13 @@ afterAll(async () => {
   await t.close();
 });
 
-function connect(options: { token?: string; cookie?: string; origin?: string } = {}): Socket {
-  const headers: Record<string, string> = {};
+function connect(
+  options: { token?: string; cookie?: string; origin?: string; headers?: Record<string, string>; url?: string } = {},
+): Socket {
+  const headers: Record<string, string> = { ...options.headers };
   if (options.cookie) headers.cookie = options.cookie;
   if (options.origin) headers.origin = options.origin;
-  const socket = io(`${server.url}/live`, {
+  const socket = io(`${options.url ?? server.url}/live`, {
     transports: ['websocket'],
     auth: options.token ? { token: options.token } : {},
     extraHeaders: headers,
@@ -74,6 +76,31 @@ describe('Socket.io /live', () => {
     const socket = connect({ cookie: await sessionCookieFor(t.services, coordinator.id), origin: 'https://evil.example' });
     const error = await next<Error>(socket, 'connect_error');
     expect(error.message).toBe('websocket error');
+  });
+
+  it('believes X-Forwarded-Proto only behind a trusted proxy (TRUST_PROXY), as HTTP requests do', async () => {
+    const coordinator = await createUser(t.services, 'coordinator');
+    const cookie = await sessionCookieFor(t.services, coordinator.id);
+    const forwarded = { origin: `https://${new URL(server.url).host}`, headers: { 'x-forwarded-proto': 'https' } };
+    expect((await next<Error>(connect({ cookie, ...forwarded }), 'connect_error')).message).toBe('websocket error');
+
+    const behindProxy = await openTestServices({ TRUST_PROXY: '1' });
+    const proxied = await startTestServer(behindProxy.services);
+    try {
+      await createSmallElection(behindProxy.services);
+      const viewer = await createUser(behindProxy.services, 'coordinator');
+      const socket = connect({
+        url: proxied.url,
+        cookie: await sessionCookieFor(behindProxy.services, viewer.id),
+        origin: `https://${new URL(proxied.url).host}`,
+        headers: { 'x-forwarded-proto': 'https' },
+      });
+      expect((await next<TurnoutSnapshot>(socket, 'turnout:snapshot')).totals.stations).toBe(4);
+      socket.disconnect();
+    } finally {
+      await proxied.close();
+      await behindProxy.close();
+    }
   });
 
   it('checks the session again on every event: a signed-out browser is dropped', async () => {
