@@ -2,9 +2,16 @@ import { PassThrough } from 'node:stream';
 import { createReadableStreamFromReadable } from '@react-router/node';
 import { isbot } from 'isbot';
 import { renderToPipeableStream } from 'react-dom/server';
-import { ServerRouter, type AppLoadContext, type EntryContext } from 'react-router';
+import { ServerRouter, type AppLoadContext, type EntryContext, type HandleErrorFunction } from 'react-router';
 
 export const streamTimeout = 5_000;
+
+/** Unexpected errors in loaders, actions and rendering go to the server's log, not the console. */
+export const handleError: HandleErrorFunction = (error, { request, context }) => {
+  // A visitor who left (aborted request) is not an error.
+  if (request.signal.aborted) return;
+  (context as AppLoadContext).reportError(error);
+};
 
 /** Server rendering, with this request's CSP nonce on every script React Router emits. */
 export default function handleRequest(
@@ -43,7 +50,7 @@ export default function handleRequest(
       },
       onError(error: unknown) {
         responseStatusCode = 500;
-        if (shellRendered) console.error(error);
+        if (shellRendered) loadContext.reportError(error);
       },
     });
   });

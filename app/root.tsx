@@ -1,7 +1,7 @@
 import { isRouteErrorResponse, Links, Meta, Outlet, Scripts, ScrollRestoration, useRouteError, useRouteLoaderData } from 'react-router';
 import type { Route } from './+types/root';
 import { AppShell, type ShellUser } from './components/app-shell.tsx';
-import { useT, type Locale } from './i18n/i18n.ts';
+import { useT, type Locale, type MessageKey } from './i18n/i18n.ts';
 import stylesheet from './styles.css?url';
 
 export const links: Route.LinksFunction = () => [
@@ -45,19 +45,23 @@ export default function App({ loaderData }: Route.ComponentProps) {
   );
 }
 
+/** The error page's title and text for each status; a code with its own text (an expired form) wins. */
+const PAGE_ERRORS: Record<number, [MessageKey, MessageKey]> = {
+  403: ['error.403.title', 'error.403.text'],
+  404: ['error.404.title', 'error.404.text'],
+  429: ['error.429.title', 'error.429.text'],
+};
+const CODE_ERRORS: Record<string, MessageKey> = { form_expired: 'error.form_expired' };
+
 export function ErrorBoundary() {
   const error = useRouteError();
   const t = useT();
   const root = useRouteLoaderData<typeof loader>('root');
   const status = isRouteErrorResponse(error) ? error.status : 500;
-  const [title, text] =
-    status === 403
-      ? [t('error.403.title'), t('error.403.text')]
-      : status === 404
-        ? [t('error.404.title'), t('error.404.text')]
-        : isRouteErrorResponse(error) && (error.data as { code?: string } | undefined)?.code === 'form_expired'
-          ? [t('error.title'), t('error.form_expired')]
-          : [t('error.title'), t('error.generic')];
+  const code = isRouteErrorResponse(error) ? (error.data as { code?: string } | undefined)?.code : undefined;
+  const [titleKey, textKey] = PAGE_ERRORS[status] ?? ['error.title', 'error.generic'];
+  const title = t(code && CODE_ERRORS[code] ? 'error.title' : titleKey);
+  const text = t((code && CODE_ERRORS[code]) || textKey);
   return (
     <AppShell user={root?.user ?? null}>
       <title>{`${title} — Relance`}</title>

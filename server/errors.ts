@@ -1,10 +1,13 @@
 /**
- * Expected failures, each with a stable `code`. The API maps them to HTTP statuses and
- * `{ error: { code, message, field } }` (server/api/api.errors.ts); pages map them to error pages.
+ * Expected failures, each with a stable `code`. `statusOf` below gives each its HTTP status, for the
+ * API (`{ error: { code, message, field } }`, server/api/api.errors.ts), the pages' forms
+ * (server/http/forms.ts) and their error pages alike.
  */
 export abstract class DomainError extends Error {
   abstract readonly code: string;
   readonly field: string | undefined;
+  /** Values a translated message about this failure shows (attempts left, minutes to wait). */
+  readonly params: Record<string, number> = {};
 
   constructor(message: string, field?: string) {
     super(message);
@@ -15,6 +18,14 @@ export abstract class DomainError extends Error {
 export class InvalidInput extends DomainError {
   override name = 'InvalidInput';
   readonly code = 'invalid_input';
+  /** Every field to fix (a form can have several); `field` is the first. */
+  readonly fields: string[];
+
+  constructor(message: string, field?: string | string[]) {
+    const fields = field === undefined ? [] : [field].flat();
+    super(message, fields[0]);
+    this.fields = fields;
+  }
 }
 
 export class Unauthenticated extends DomainError {
@@ -29,6 +40,16 @@ export class Unauthenticated extends DomainError {
 export class Forbidden extends DomainError {
   override name = 'Forbidden';
   readonly code: string = 'forbidden';
+}
+
+/** A form posted without this browser's form token: the page was open too long, or another site posted it. */
+export class FormExpired extends Forbidden {
+  override name = 'FormExpired';
+  override readonly code = 'form_expired';
+
+  constructor() {
+    super('This form has expired. Reload the page and try again.');
+  }
 }
 
 export class StationOutOfScope extends Forbidden {
@@ -54,6 +75,7 @@ export class TooManyAttempts extends DomainError {
   constructor(message: string, retryAfterSeconds: number) {
     super(message);
     this.retryAfterSeconds = retryAfterSeconds;
+    this.params.minutes = Math.ceil(retryAfterSeconds / 60);
   }
 }
 
@@ -75,5 +97,21 @@ export class WrongPin extends InvalidCredentials {
       'pin',
     );
     this.attemptsLeft = attemptsLeft;
+    this.params.left = attemptsLeft;
   }
+}
+
+/** The HTTP status of each kind of expected failure: the first kind the error is an instance of. */
+const STATUSES: [abstract new (...args: never[]) => DomainError, number][] = [
+  [InvalidInput, 422],
+  [Unauthenticated, 401],
+  [InvalidCredentials, 401],
+  [Forbidden, 403],
+  [NotFound, 404],
+  [Conflict, 409],
+  [TooManyAttempts, 429],
+];
+
+export function statusOf(error: DomainError): number {
+  return STATUSES.find(([kind]) => error instanceof kind)?.[1] ?? 400;
 }

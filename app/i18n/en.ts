@@ -29,7 +29,7 @@ export const en = {
   'login.password': 'Password',
   'login.submit': 'Sign in',
   'login.error.invalid_credentials': 'Wrong email or password.',
-  'login.error.too_many_attempts': 'Too many attempts. Wait 15 minutes, then try again.',
+  'login.error.too_many_attempts': 'Too many attempts. Wait {minutes} minutes, then try again.',
   'login.error.email': 'Enter a valid email address.',
   'login.error.password': 'Enter your password.',
 
@@ -45,7 +45,8 @@ export const en = {
   'invite.state.expired': 'This link has expired. Ask your coordinator for a new one.',
   'invite.state.locked': 'This link is blocked after too many wrong PINs. Ask your coordinator for a new one.',
   'invite.state.unknown': 'This link is not valid. Check that you opened the whole link, or ask your coordinator for a new one.',
-  'invite.error.wrongPin': 'Wrong PIN. Attempts left before the link is blocked: {left}.',
+  'invite.error.too_many_attempts': 'Too many attempts from this network. Wait {minutes} minutes, then try again.',
+  'invite.error.wrong_pin': 'Wrong PIN. Attempts left before the link is blocked: {left}.',
   'invite.error.pin': 'The PIN is the 6 digits you were given.',
 
   'dashboard.title': 'War room',
@@ -106,10 +107,16 @@ export const en = {
   'error.403.text': 'Your role does not give access to this page.',
   'error.404.title': 'Page not found',
   'error.404.text': 'There is no page at this address.',
+  'error.429.title': 'Too many requests',
+  'error.429.text': 'Too many requests in a short time. Wait a moment, then try again.',
   'error.home': 'Go to my home page',
   'error.form_expired': 'This form has expired. Reload the page and try again.',
 
   'form.fix': 'Please correct the highlighted fields.',
+  'form.error.not_found': 'What this form refers to no longer exists. Reload the page and try again.',
+  'form.error.conflict': 'This conflicts with what is already recorded. Reload the page and check.',
+  'form.error.forbidden': 'Your role does not allow this.',
+  'form.error.too_many_attempts': 'Too many attempts. Wait {minutes} minutes, then try again.',
 };
 
 export type MessageKey = keyof typeof en;

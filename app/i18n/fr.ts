@@ -31,7 +31,7 @@ export const fr: Record<MessageKey, string> = {
   'login.password': 'Mot de passe',
   'login.submit': 'Se connecter',
   'login.error.invalid_credentials': 'E-mail ou mot de passe incorrect.',
-  'login.error.too_many_attempts': 'Trop de tentatives. Attendez 15 minutes, puis réessayez.',
+  'login.error.too_many_attempts': 'Trop de tentatives. Attendez {minutes} minutes, puis réessayez.',
   'login.error.email': 'Saisissez une adresse e-mail valide.',
   'login.error.password': 'Saisissez votre mot de passe.',
 
@@ -47,7 +47,8 @@ export const fr: Record<MessageKey, string> = {
   'invite.state.expired': 'Ce lien a expiré. Demandez-en un nouveau à votre coordination.',
   'invite.state.locked': 'Ce lien est bloqué après trop de codes erronés. Demandez-en un nouveau à votre coordination.',
   'invite.state.unknown': 'Ce lien n’est pas valide. Vérifiez que vous avez ouvert le lien en entier, ou demandez-en un nouveau.',
-  'invite.error.wrongPin': 'Code PIN incorrect. Essais restants avant blocage du lien : {left}.',
+  'invite.error.too_many_attempts': 'Trop de tentatives depuis ce réseau. Attendez {minutes} minutes, puis réessayez.',
+  'invite.error.wrong_pin': 'Code PIN incorrect. Essais restants avant blocage du lien : {left}.',
   'invite.error.pin': 'Le code PIN est composé des 6 chiffres qui vous ont été remis.',
 
   'dashboard.title': 'QG',
@@ -108,8 +109,14 @@ export const fr: Record<MessageKey, string> = {
   'error.403.text': 'Votre rôle ne donne pas accès à cette page.',
   'error.404.title': 'Page introuvable',
   'error.404.text': 'Il n’y a pas de page à cette adresse.',
+  'error.429.title': 'Trop de demandes',
+  'error.429.text': 'Trop de demandes en peu de temps. Patientez un instant, puis réessayez.',
   'error.home': 'Aller à ma page d’accueil',
   'error.form_expired': 'Ce formulaire a expiré. Rechargez la page et réessayez.',
 
   'form.fix': 'Corrigez les champs signalés.',
+  'form.error.not_found': 'Ce à quoi ce formulaire se rapporte n’existe plus. Rechargez la page et réessayez.',
+  'form.error.conflict': 'Cela contredit ce qui est déjà enregistré. Rechargez la page et vérifiez.',
+  'form.error.forbidden': 'Votre rôle ne le permet pas.',
+  'form.error.too_many_attempts': 'Trop de tentatives. Attendez {minutes} minutes, puis réessayez.',
 };

@@ -9,6 +9,11 @@ const MESSAGES: Record<Locale, Record<MessageKey, string>> = { en, fr };
 
 export type Translate = (key: MessageKey, values?: Record<string, string | number>) => string;
 
+/** Whether a key built at run time (a form's field or failure code) has a message. */
+export function isMessageKey(key: string): key is MessageKey {
+  return Object.hasOwn(en, key);
+}
+
 export function translator(locale: Locale): Translate {
   const messages = MESSAGES[locale];
   return (key, values) => messages[key].replace(/\{(\w+)\}/g, (_, name: string) => String(values?.[name] ?? `{${name}}`));

@@ -1,5 +1,4 @@
 import type { TurnoutSnapshot } from '../../server/turnout/turnout.service.ts';
-import { errorCode } from '../form-errors.ts';
 import { formatCount, formatShare, formatTime } from '../format.ts';
 import { useLocale, useT } from '../i18n/i18n.ts';
 import { useLiveTurnout, type LiveStatus } from '../live-turnout.ts';
@@ -17,13 +16,9 @@ function warRoomView(snapshot: TurnoutSnapshot) {
 
 export async function loader({ context }: Route.LoaderArgs) {
   context.requireRole(context.access.warRoom);
-  try {
-    return { view: warRoomView(await context.services.turnout.snapshot()) };
-  } catch (error) {
-    // No election set up yet: the page says so.
-    if (errorCode(error) === 'not_found') return { view: null };
-    throw error;
-  }
+  // No election set up yet: the page says so.
+  if (!(await context.services.elections.current())) return { view: null };
+  return { view: warRoomView(await context.services.turnout.snapshot()) };
 }
 
 function LiveBadge({ status }: { status: LiveStatus }) {

@@ -6,7 +6,8 @@ export async function loader() {
 }
 
 export async function action({ request, context }: Route.ActionArgs) {
-  context.requireCsrf(await request.formData());
-  if (context.sessionToken) await context.services.auth.signOut(context.sessionToken);
-  return redirect('/login', { headers: { 'Set-Cookie': context.cookies.clearSession() } });
+  return context.submit(request, context.forms.signOut, async () => {
+    if (context.sessionToken) await context.services.auth.signOut(context.sessionToken);
+    return redirect('/login', { headers: { 'Set-Cookie': context.cookies.clearSession() } });
+  });
 }

@@ -1,26 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
-import {
-  Conflict,
-  DomainError,
-  Forbidden,
-  InvalidCredentials,
-  InvalidInput,
-  NotFound,
-  TooManyAttempts,
-  Unauthenticated,
-} from '../errors.ts';
+import { DomainError, statusOf, TooManyAttempts } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { loggablePath } from '../logger.ts';
-
-export function statusOf(error: DomainError): number {
-  if (error instanceof InvalidInput) return 422;
-  if (error instanceof Unauthenticated || error instanceof InvalidCredentials) return 401;
-  if (error instanceof Forbidden) return 403;
-  if (error instanceof NotFound) return 404;
-  if (error instanceof Conflict) return 409;
-  if (error instanceof TooManyAttempts) return 429;
-  return 400;
-}
 
 /** `{ error: { code, message, field } }` for every API failure (docs/api.md). */
 export function apiErrorHandler(log: Logger) {

@@ -11,30 +11,37 @@ import { hashSecret, hashToken, newPin, newToken } from './auth.secrets.ts';
 
 const NameSchema = z.string().trim().min(1, 'must not be empty').max(120);
 
-export const CreateUserSchema = z
-  .object({
-    name: NameSchema,
-    role: RoleSchema,
-    email: EmailSchema.optional(),
-    phone: PhoneSchema.optional(),
-    password: PasswordSchema.optional(),
-    stationCodes: z.array(StationCodeSchema).default([]),
-  })
-  .superRefine((user, ctx) => {
-    const needsPassword = PASSWORD_ROLES.includes(user.role);
-    if (needsPassword && !user.email)
-      ctx.addIssue({ code: 'custom', path: ['email'], message: `a ${user.role} signs in with an email address` });
-    if (needsPassword && !user.password)
-      ctx.addIssue({ code: 'custom', path: ['password'], message: `a ${user.role} signs in with a password` });
-    if (!needsPassword && user.password)
-      ctx.addIssue({ code: 'custom', path: ['password'], message: `a ${user.role} signs in by invite link and PIN, not a password` });
-    if (STATION_SCOPED_ROLES.includes(user.role) && user.stationCodes.length === 0) {
-      ctx.addIssue({ code: 'custom', path: ['stationCodes'], message: 'a watcher needs at least one station' });
-    }
-    if (!STATION_SCOPED_ROLES.includes(user.role) && user.stationCodes.length > 0) {
-      ctx.addIssue({ code: 'custom', path: ['stationCodes'], message: `only watchers are assigned to stations` });
-    }
-  });
+/** A person as an admin describes them; the rules below say which fields each role needs. */
+export const UserFieldsSchema = z.object({
+  name: NameSchema,
+  role: RoleSchema,
+  email: EmailSchema.optional(),
+  phone: PhoneSchema.optional(),
+  password: PasswordSchema.optional(),
+  stationCodes: z.array(StationCodeSchema).default([]),
+});
+
+/** Which fields each role needs: admins and coordinators sign in by password, watchers have stations. */
+export function checkUserFields(
+  user: { role: Role; email?: string; password?: string; stationCodes: readonly string[] },
+  ctx: z.RefinementCtx,
+): void {
+  const needsPassword = PASSWORD_ROLES.includes(user.role);
+  if (needsPassword && !user.email)
+    ctx.addIssue({ code: 'custom', path: ['email'], message: `a ${user.role} signs in with an email address` });
+  if (needsPassword && !user.password)
+    ctx.addIssue({ code: 'custom', path: ['password'], message: `a ${user.role} signs in with a password` });
+  if (!needsPassword && user.password)
+    ctx.addIssue({ code: 'custom', path: ['password'], message: `a ${user.role} signs in by invite link and PIN, not a password` });
+  if (STATION_SCOPED_ROLES.includes(user.role) && user.stationCodes.length === 0) {
+    ctx.addIssue({ code: 'custom', path: ['stationCodes'], message: 'a watcher needs at least one station' });
+  }
+  if (!STATION_SCOPED_ROLES.includes(user.role) && user.stationCodes.length > 0) {
+    ctx.addIssue({ code: 'custom', path: ['stationCodes'], message: `only watchers are assigned to stations` });
+  }
+}
+
+export const CreateUserSchema = UserFieldsSchema.superRefine(checkUserFields);
 export type CreateUserInput = z.input<typeof CreateUserSchema>;
 
 export const CreateApiTokenSchema = z

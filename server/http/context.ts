@@ -1,14 +1,16 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { Request as ExpressRequest, NextFunction, Response } from 'express';
+import type { z } from 'zod';
 import { data, redirect } from 'react-router';
 import { identify } from '../auth/auth.identify.ts';
 import { newToken } from '../auth/auth.secrets.ts';
 import { requireRole } from '../auth/auth.guards.ts';
 import { ACCESS, type Principal, type Role } from '../auth/auth.roles.ts';
-import { DomainError, Forbidden, Unauthenticated } from '../errors.ts';
+import { DomainError, FormExpired, statusOf, Unauthenticated } from '../errors.ts';
 import type { Locale } from '../fields.ts';
+import { loggablePath } from '../logger.ts';
 import type { Services } from '../services.ts';
 import { CSRF_COOKIE, cookieWriter, LOCALE_COOKIE, readCookies, type CookieWriter } from './cookies.ts';
-import { formSchemas, type FormSchemas } from './forms.ts';
+import { formFailure, forms, parseForm, type FormDefinition, type Forms, type ObjectSchema } from './forms.ts';
 import { resolveLocale } from './locale.ts';
 
 declare module 'express-serve-static-core' {
@@ -27,7 +29,7 @@ declare module 'express-serve-static-core' {
  */
 export function identifyRequest(services: Services) {
   const cookies = cookieWriter(services.config.secureCookies);
-  return async (req: Request, res: Response, next: NextFunction) => {
+  return async (req: ExpressRequest, res: Response, next: NextFunction) => {
     try {
       const jar = readCookies(req.headers.cookie);
       const { principal, sessionToken } = await identify(services.auth, req.headers);
@@ -58,13 +60,24 @@ export type RelanceLoadContext = {
   clientIp: string;
   sessionToken: string | null;
   cookies: CookieWriter;
-  schemas: FormSchemas;
+  /** The pages' forms: schema for the action, contract (fields, constraints) for the page. */
+  forms: Forms;
   /** Who may use each part of Relance, for requireRole. */
   access: typeof ACCESS;
-  /** Signs in first (redirect) or shows a 403 page; returns who is asking. */
+  /** Signs in first (redirect) or shows the error page for its status; returns who is asking. */
   requireRole(roles: readonly Role[]): Principal;
-  /** Refuses a form that does not carry this browser's form token. */
-  requireCsrf(form: FormData): void;
+  /**
+   * Runs a page action on its posted form: checks the form token, parses the fields with the
+   * form's schema, and runs `action` on the input. A field to fix or any other expected failure
+   * comes back as the form's answer (FormFailure, with its status); anything else is thrown.
+   */
+  submit<Schema extends ObjectSchema, T>(
+    request: Request,
+    form: FormDefinition<Schema>,
+    action: (input: z.output<Schema>) => Promise<T>,
+  ): Promise<T | ReturnType<typeof formFailure>>;
+  /** Logs an unexpected page error through the server's logger, with the loggable path. */
+  reportError(error: unknown): void;
 };
 
 // Loaders and actions see this as their `context` (only types cross from server/ to app/).
@@ -74,13 +87,12 @@ declare module 'react-router' {
   interface AppLoadContext extends RelanceLoadContext {}
 }
 
-/** A domain error as the page response React Router renders (error boundary with its status). */
+/** A domain error as the page response React Router renders (the error page for its status). */
 function pageError(error: DomainError) {
-  const status = error instanceof Forbidden ? 403 : error instanceof Unauthenticated ? 401 : 400;
-  return data({ code: error.code, message: error.message }, { status });
+  return data({ code: error.code, message: error.message }, { status: statusOf(error) });
 }
 
-export function loadContext(services: Services, req: Request, res: Response): RelanceLoadContext {
+export function loadContext(services: Services, req: ExpressRequest, res: Response): RelanceLoadContext {
   const { principal, csrfToken } = res.locals;
   return {
     services,
@@ -91,7 +103,7 @@ export function loadContext(services: Services, req: Request, res: Response): Re
     clientIp: req.ip ?? 'unknown',
     sessionToken: res.locals.sessionToken,
     cookies: cookieWriter(services.config.secureCookies),
-    schemas: formSchemas,
+    forms,
     access: ACCESS,
     requireRole(roles) {
       try {
@@ -104,10 +116,18 @@ export function loadContext(services: Services, req: Request, res: Response): Re
         throw error instanceof DomainError ? pageError(error) : error;
       }
     },
-    requireCsrf(form) {
-      if (form.get('csrf') !== csrfToken) {
-        throw data({ code: 'form_expired', message: 'This form has expired. Reload the page and try again.' }, { status: 403 });
+    async submit(request, form, action) {
+      const posted = await request.formData();
+      if (posted.get('csrf') !== csrfToken) throw pageError(new FormExpired());
+      try {
+        return await action(parseForm(form, posted));
+      } catch (error) {
+        return formFailure(error);
       }
+    },
+    reportError(error) {
+      const { message, stack } = error instanceof Error ? error : { message: String(error), stack: undefined };
+      services.log.error({ err: { message, stack }, path: loggablePath(req.originalUrl) }, 'page request failed');
     },
   };
 }

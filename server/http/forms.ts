@@ -1,11 +1,73 @@
+import { data } from 'react-router';
 import { z } from 'zod';
-import { CreateUserSchema } from '../auth/auth.accounts.ts';
-import { EmailSchema, LocaleSchema, PinSchema } from '../fields.ts';
+import { checkUserFields, UserFieldsSchema } from '../auth/auth.accounts.ts';
+import { DomainError, InvalidInput, statusOf } from '../errors.ts';
+import { EmailSchema, LocaleSchema, PinSchema, StationCodeSchema } from '../fields.ts';
 
 /**
- * The schemas page actions parse their forms with. They reach routes through the load context,
- * so zod stays out of the browser bundle; forms validate in the browser with HTML attributes.
+ * The pages' forms. Each is one zod schema, which gives the action its parsing and the page its
+ * field names, HTML constraints (required, lengths, patterns) and error messages (`<id>.error.<field>`
+ * in app/i18n). Schemas reach routes through the load context, so zod stays out of the browser
+ * bundle; the browser checks the same constraints as HTML attributes, before JavaScript loads too.
  */
+
+/** What a browser checks before posting a field: HTML attributes, derived from the schema. */
+export interface FieldConstraints {
+  required: boolean;
+  minLength?: number;
+  maxLength?: number;
+  pattern?: string;
+  min?: number;
+  max?: number;
+}
+
+/** What a page needs of a form: its id (the prefix of its messages) and its fields' constraints. */
+export interface FormContract<Field extends string = string> {
+  id: string;
+  fields: Record<Field, FieldConstraints>;
+}
+
+export type ObjectSchema = z.ZodType<object>;
+type FieldOf<S extends ObjectSchema> = Extract<keyof z.input<S>, string>;
+
+export interface FormDefinition<S extends ObjectSchema = ObjectSchema> {
+  schema: S;
+  contract: FormContract<FieldOf<S>>;
+}
+
+interface JsonSchemaProperty {
+  minLength?: number;
+  maxLength?: number;
+  pattern?: string;
+  minimum?: number;
+  maximum?: number;
+  enum?: unknown[];
+}
+
+/** JSON Schema's anchored pattern as an HTML `pattern`, which the browser anchors itself. */
+const htmlPattern = (pattern: string) => pattern.replace(/^\^/, '').replace(/\$$/, '');
+
+function defineForm<S extends ObjectSchema>(id: string, schema: S): FormDefinition<S> {
+  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as {
+    properties?: Record<string, JsonSchemaProperty>;
+    required?: string[];
+  };
+  const fields = Object.fromEntries(
+    Object.entries(json.properties ?? {}).map(([name, property]) => {
+      const constraints: FieldConstraints = { required: json.required?.includes(name) ?? false };
+      if (property.minLength !== undefined) constraints.minLength = property.minLength;
+      if (property.maxLength !== undefined) constraints.maxLength = property.maxLength;
+      if (property.pattern !== undefined) constraints.pattern = htmlPattern(property.pattern);
+      if (property.minimum !== undefined && Number.isSafeInteger(property.minimum)) constraints.min = property.minimum;
+      if (property.maximum !== undefined && Number.isSafeInteger(property.maximum)) constraints.max = property.maximum;
+      return [name, constraints];
+    }),
+  ) as Record<FieldOf<S>, FieldConstraints>;
+  return { schema, contract: { id, fields } };
+}
+
+/** A box left empty is a value not given. */
+const optionalText = <S extends z.ZodType>(schema: S) => z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
 
 /** A path inside the app to return to after signing in; anything else (another site) is dropped. */
 const NextPathSchema = z
@@ -13,42 +75,74 @@ const NextPathSchema = z
   .optional()
   .transform((path) => (path && /^\/(?![/\\])/.test(path) ? path : undefined));
 
-export const LoginFormSchema = z.object({
-  email: EmailSchema,
-  password: z.string().min(1, 'is required').max(200),
-  next: NextPathSchema,
-});
-
-export const PinFormSchema = z.object({ pin: PinSchema });
-
-export const LanguageFormSchema = z.object({ locale: LocaleSchema, next: NextPathSchema });
-
 /** Station codes typed in one box, separated by spaces or commas. */
 const StationListSchema = z
   .string()
   .optional()
-  .transform((list) => (list ?? '').split(/[\s,;]+/).filter(Boolean));
+  .transform((list) => (list ?? '').split(/[\s,;]+/).filter(Boolean))
+  .pipe(z.array(StationCodeSchema));
 
-/** The admin's "add a person" form: empty boxes are absent values, stations one box. */
-export const CreateUserFormSchema = z.preprocess((form) => {
-  const values = form as Record<string, string | undefined>;
-  return {
-    name: values.name ?? '',
-    role: values.role ?? '',
-    email: values.email?.trim() ? values.email : undefined,
-    password: values.password ? values.password : undefined,
-    stationCodes: StationListSchema.parse(values.stationCodes),
-  };
-}, CreateUserSchema);
-
-export const UserIdFormSchema = z.object({ userId: z.coerce.number().int().positive() });
-
-export const formSchemas = {
-  LoginFormSchema,
-  PinFormSchema,
-  LanguageFormSchema,
-  CreateUserFormSchema,
-  UserIdFormSchema,
+export const forms = {
+  login: defineForm(
+    'login',
+    z.object({
+      email: EmailSchema,
+      password: z.string().min(1, 'is required').max(200),
+      next: NextPathSchema,
+    }),
+  ),
+  /** The PIN box exists only when the link needs one; a badly typed PIN costs no attempt. */
+  invite: defineForm('invite', z.object({ pin: optionalText(PinSchema) })),
+  language: defineForm('language', z.object({ locale: LocaleSchema, next: NextPathSchema })),
+  /** The admin's "add a person" form. */
+  createUser: defineForm(
+    'users',
+    UserFieldsSchema.omit({ phone: true })
+      .extend({
+        email: optionalText(UserFieldsSchema.shape.email),
+        password: optionalText(UserFieldsSchema.shape.password),
+        stationCodes: StationListSchema,
+      })
+      .superRefine(checkUserFields),
+  ),
+  /** The sign-out button: nothing but the form token. */
+  signOut: defineForm('logout', z.object({})),
+  /** "Send a sign-in link" on a person's row. */
+  userLink: defineForm('users', z.object({ userId: z.coerce.number().int().positive().max(2_147_483_647) })),
 };
 
-export type FormSchemas = typeof formSchemas;
+export type Forms = typeof forms;
+
+/** How a form failed, as its page shows it: the fields to fix, or a message keyed by `code`. */
+export interface FormFailure {
+  ok: false;
+  code: string;
+  fields: string[];
+  params: Record<string, number>;
+}
+
+/** Every named field of a posted form, as text (files have no place in these forms). */
+function formValues(form: FormData): Record<string, string> {
+  return Object.fromEntries([...form.entries()].filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+}
+
+/** The form's input, or an InvalidInput naming every field to fix. */
+export function parseForm<S extends ObjectSchema>(definition: FormDefinition<S>, form: FormData): z.output<S> {
+  const parsed = definition.schema.safeParse(formValues(form));
+  if (parsed.success) return parsed.data;
+  const fields = [...new Set(parsed.error.issues.map((issue) => String(issue.path[0] ?? '')))].filter(Boolean);
+  throw new InvalidInput(`Fix these fields: ${fields.join(', ')}.`, fields);
+}
+
+/**
+ * The one place where a page action's expected failure becomes its form's answer, with the
+ * status `statusOf` gives it (the API uses the same). Anything unexpected is thrown on, to the
+ * error page and the log.
+ */
+export function formFailure(error: unknown) {
+  if (!(error instanceof DomainError)) throw error;
+  const fields = error instanceof InvalidInput ? error.fields : error.field ? [error.field] : [];
+  const failure: FormFailure = { ok: false, code: error.code, fields, params: error.params };
+  const headers: HeadersInit = 'retryAfterSeconds' in error ? { 'Retry-After': String(error.retryAfterSeconds) } : {};
+  return data(failure, { status: statusOf(error), headers });
+}

@@ -151,6 +151,6 @@ describe.runIf(server)('Relance in a real browser, against `npm start`’s local
     await visitor.page.getByLabel('Password').fill('not the password');
     await visitor.page.getByRole('button', { name: 'Sign in' }).click();
     expect(await textOf(visitor.page.getByRole('alert'))).toBe('Wrong email or password.');
-    expect(await visitor.page.locator('form:has(#email) input[name="next"]').inputValue()).toBe('/dashboard');
+    expect(await visitor.page.locator('form:has(input[name="email"]) input[name="next"]').inputValue()).toBe('/dashboard');
   });
 });
