@@ -22,7 +22,7 @@ export interface ServiceDependencies {
 /** Every domain service, built once per process and handed to routes, API handlers and sockets. */
 export function createServices({ db, broker, clock, config, log }: ServiceDependencies) {
   const { prisma, pool } = db;
-  const audit = createAuditLog(prisma);
+  const audit = createAuditLog();
   const elections = createElections(prisma);
   return {
     config,

@@ -96,22 +96,25 @@ export function createAccounts({ prisma, clock, config, audit, elections }: Depe
     const token = newToken();
     const pin = withPin ? newPin() : null;
     const expiresAt = new Date(clock.now().getTime() + config.inviteHours * 3600_000);
-    const invite = await prisma.invite.create({
-      data: {
-        tokenHash: hashToken(token),
-        userId,
-        pinHash: pin ? await hashSecret(pin) : null,
-        expiresAt,
-        createdById: actor?.kind === 'user' ? actor.id : null,
-        createdAt: clock.now(),
-      },
-    });
-    await audit.record({
-      actor,
-      action: withPin ? 'invite.create' : 'sign_in_link.create',
-      subjectType: 'user',
-      subjectId: userId,
-      details: { inviteId: invite.id },
+    const pinHash = pin ? await hashSecret(pin) : null;
+    await prisma.$transaction(async (tx) => {
+      const invite = await tx.invite.create({
+        data: {
+          tokenHash: hashToken(token),
+          userId,
+          pinHash,
+          expiresAt,
+          createdById: actor?.kind === 'user' ? actor.id : null,
+          createdAt: clock.now(),
+        },
+      });
+      await audit.record(tx, {
+        actor,
+        action: withPin ? 'invite.create' : 'sign_in_link.create',
+        subjectType: 'user',
+        subjectId: userId,
+        details: { inviteId: invite.id },
+      });
     });
     return { name: user.name, url: `${config.publicUrl}/invite/${token}`, pin, expiresAt };
   }
@@ -119,29 +122,36 @@ export function createAccounts({ prisma, clock, config, audit, elections }: Depe
   return {
     async createUser(input: CreateUserInput, actor: Principal | null) {
       const user = parseInput(CreateUserSchema, input);
-      if (user.email && (await prisma.user.findUnique({ where: { email: user.email } }))) {
-        throw new Conflict(`A user with the email ${user.email} already exists.`, 'email');
-      }
       const ids = await stationIds(user.stationCodes);
-      const created = await prisma.user.create({
-        data: {
-          name: user.name,
-          role: user.role,
-          email: user.email ?? null,
-          phone: user.phone ?? null,
-          passwordHash: user.password ? await hashSecret(user.password) : null,
-          createdAt: clock.now(),
-          assignments: { create: ids.map((stationId) => ({ stationId })) },
-        },
-      });
-      await audit.record({
-        actor,
-        action: 'user.create',
-        subjectType: 'user',
-        subjectId: created.id,
-        details: { role: user.role, stations: ids.length },
-      });
-      return created;
+      const passwordHash = user.password ? await hashSecret(user.password) : null;
+      const emailTaken = () => new Conflict(`A user with the email ${user.email} already exists.`, 'email');
+      if (user.email && (await prisma.user.findUnique({ where: { email: user.email } }))) throw emailTaken();
+      return prisma
+        .$transaction(async (tx) => {
+          const created = await tx.user.create({
+            data: {
+              name: user.name,
+              role: user.role,
+              email: user.email ?? null,
+              phone: user.phone ?? null,
+              passwordHash,
+              createdAt: clock.now(),
+              assignments: { create: ids.map((stationId) => ({ stationId })) },
+            },
+          });
+          await audit.record(tx, {
+            actor,
+            action: 'user.create',
+            subjectType: 'user',
+            subjectId: created.id,
+            details: { role: user.role, stations: ids.length },
+          });
+          return created;
+        })
+        .catch((error: unknown) => {
+          // Two admins adding the same email at the same moment: the unique index decides.
+          throw (error as { code?: string }).code === 'P2002' ? emailTaken() : error;
+        });
     },
 
     async listUsers() {
@@ -179,22 +189,25 @@ export function createAccounts({ prisma, clock, config, audit, elections }: Depe
       const spec = parseInput(CreateApiTokenSchema, input);
       const ids = await stationIds(spec.stationCodes);
       const token = newToken('rel_');
-      const created = await prisma.apiToken.create({
-        data: {
-          name: spec.name,
-          role: spec.role,
-          tokenHash: hashToken(token),
-          createdById: actor?.kind === 'user' ? actor.id : null,
-          createdAt: clock.now(),
-          stations: { create: ids.map((stationId) => ({ stationId })) },
-        },
-      });
-      await audit.record({
-        actor,
-        action: 'api_token.create',
-        subjectType: 'api_token',
-        subjectId: created.id,
-        details: { role: spec.role, stations: ids.length },
+      const created = await prisma.$transaction(async (tx) => {
+        const apiToken = await tx.apiToken.create({
+          data: {
+            name: spec.name,
+            role: spec.role,
+            tokenHash: hashToken(token),
+            createdById: actor?.kind === 'user' ? actor.id : null,
+            createdAt: clock.now(),
+            stations: { create: ids.map((stationId) => ({ stationId })) },
+          },
+        });
+        await audit.record(tx, {
+          actor,
+          action: 'api_token.create',
+          subjectType: 'api_token',
+          subjectId: apiToken.id,
+          details: { role: spec.role, stations: ids.length },
+        });
+        return apiToken;
       });
       return { id: created.id, token, role: spec.role };
     },

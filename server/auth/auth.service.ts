@@ -62,16 +62,17 @@ export function createAuthService({ prisma, clock, config, audit }: Dependencies
     const now = clock.now();
     const sessionToken = newToken();
     const expiresAt = new Date(now.getTime() + config.sessionHours * 3600_000);
-    const [, user] = await prisma.$transaction([
-      prisma.session.create({ data: { tokenHash: hashToken(sessionToken), userId, createdAt: now, lastSeenAt: now, expiresAt } }),
-      prisma.user.update({
+    const principal = await prisma.$transaction(async (tx) => {
+      await tx.session.create({ data: { tokenHash: hashToken(sessionToken), userId, createdAt: now, lastSeenAt: now, expiresAt } });
+      const user = await tx.user.update({
         where: { id: userId },
         data: { lastLoginAt: now, failedLoginCount: 0, lockedUntil: null },
         include: { assignments: { select: { stationId: true } } },
-      }),
-    ]);
-    const principal = principalOfUser(user);
-    await audit.record({ actor: principal, action: 'session.start', subjectType: 'user', subjectId: userId, details: { method } });
+      });
+      const signedIn = principalOfUser(user);
+      await audit.record(tx, { actor: signedIn, action: 'session.start', subjectType: 'user', subjectId: userId, details: { method } });
+      return signedIn;
+    });
     return { sessionToken, expiresAt, principal };
   }
 

@@ -1,6 +1,5 @@
-import type pg from 'pg';
 import { z } from 'zod';
-import { inTransaction } from '../db/database.ts';
+import { Prisma } from '../db/generated/client.ts';
 import { zonedInstant } from '../elections/elections.time.ts';
 import type { CsvRecord } from './imports.csv.ts';
 import { ImportRejected, ProblemList, requireColumns } from './imports.errors.ts';
@@ -106,65 +105,71 @@ function orderByDepth<Row extends AreaRow & { line: number }>(rows: Row[], known
   return ordered;
 }
 
-export async function importAreas(pool: pg.Pool, electionId: number, records: PlaceRecord[]): Promise<{ areas: number }> {
+/** Areas from GeoJSON, in the caller's transaction: every one created or updated, or none. */
+export async function importAreas(tx: Prisma.TransactionClient, electionId: number, records: PlaceRecord[]): Promise<{ areas: number }> {
   const { rows, codes, problems } = await readPlaces('areas', AreaRowSchema, records, ['code', 'name', 'kind']);
-  return inTransaction(pool, async (client) => {
-    const { rows: existing } = await client.query<{ code: string }>('SELECT code FROM area WHERE election_id = $1', [electionId]);
-    const ordered = orderByDepth(rows, new Set(existing.map((a) => a.code).filter((code) => !codes.has(code))), problems);
-    problems.throwIfAny('areas');
-    for (const row of ordered) {
-      await client.query(
-        `INSERT INTO area (election_id, code, name, kind, parent_id, geometry)
-         VALUES ($1, $2, $3, $4, (SELECT id FROM area WHERE election_id = $1 AND code = $5), $6)
-         ON CONFLICT (election_id, code) DO UPDATE SET
-           name = EXCLUDED.name, kind = EXCLUDED.kind, parent_id = EXCLUDED.parent_id, geometry = EXCLUDED.geometry`,
-        [electionId, row.code, row.name, row.kind, row.parent_code, row.geometry === null ? null : JSON.stringify(row.geometry)],
-      );
-    }
-    return { areas: ordered.length };
-  });
+  const existing = await tx.area.findMany({ where: { electionId }, select: { id: true, code: true } });
+  const ids = new Map(existing.map((area) => [area.code, area.id]));
+  const ordered = orderByDepth(rows, new Set(existing.map((a) => a.code).filter((code) => !codes.has(code))), problems);
+  problems.throwIfAny('areas');
+  // Parents come first, so each parent's id is known when its children are written.
+  for (const row of ordered) {
+    const fields = {
+      name: row.name,
+      kind: row.kind,
+      parentId: row.parent_code === null ? null : ids.get(row.parent_code)!,
+      geometry: row.geometry === null ? Prisma.DbNull : (row.geometry as Prisma.InputJsonValue),
+    };
+    const area = await tx.area.upsert({
+      where: { electionId_code: { electionId, code: row.code } },
+      create: { electionId, code: row.code, ...fields },
+      update: fields,
+      select: { id: true },
+    });
+    ids.set(row.code, area.id);
+  }
+  return { areas: ordered.length };
 }
 
+/**
+ * Polling stations from CSV rows or GeoJSON features, in the caller's transaction. One statement
+ * merges them all: a country has tens of thousands of stations (docs/decisions/009-query-layers.md).
+ */
 export async function importStations(
-  pool: pg.Pool,
+  tx: Prisma.TransactionClient,
   election: { id: number; pollingDay: string; timezone: string },
   records: Iterable<PlaceRecord> | AsyncIterable<PlaceRecord>,
 ): Promise<{ stations: number }> {
   const { rows, problems } = await readPlaces('stations', StationRowSchema, records, REQUIRED_STATION_COLUMNS);
-  return inTransaction(pool, async (client) => {
-    const { rows: areas } = await client.query<{ id: number; code: string }>('SELECT id, code FROM area WHERE election_id = $1', [
-      election.id,
-    ]);
-    const areaIds = new Map(areas.map((a) => [a.code, a.id]));
-    for (const row of rows) {
-      if (!areaIds.has(row.area_code))
-        problems.add({ line: row.line, field: 'area_code', message: `no area ${row.area_code}: import the areas first` });
-    }
-    problems.throwIfAny('stations');
-    const payload = rows.map((row) => ({
-      code: row.code,
-      name: row.name,
-      address: row.address,
-      area_id: areaIds.get(row.area_code),
-      registered_voters: row.registered_voters,
-      baseline_turnout: row.baseline_turnout,
-      latitude: row.latitude,
-      longitude: row.longitude,
-      geometry: row.geometry,
-      closes_at: row.closes_at === null ? null : zonedInstant(election.pollingDay, row.closes_at, election.timezone).toISOString(),
-    }));
-    await client.query(
-      `INSERT INTO polling_station (election_id, code, name, address, area_id, registered_voters, baseline_turnout, latitude, longitude, geometry, closes_at)
-       SELECT $1, code, name, address, area_id, registered_voters, baseline_turnout, latitude, longitude, geometry, closes_at
-       FROM jsonb_to_recordset($2::jsonb) AS s(code text, name text, address text, area_id integer, registered_voters integer,
-         baseline_turnout double precision, latitude double precision, longitude double precision, geometry jsonb, closes_at timestamptz)
-       ON CONFLICT (election_id, code) DO UPDATE SET
-         name = EXCLUDED.name, address = EXCLUDED.address, area_id = EXCLUDED.area_id,
-         registered_voters = EXCLUDED.registered_voters, baseline_turnout = EXCLUDED.baseline_turnout,
-         latitude = EXCLUDED.latitude, longitude = EXCLUDED.longitude, geometry = EXCLUDED.geometry,
-         closes_at = EXCLUDED.closes_at, updated_at = now()`,
-      [election.id, JSON.stringify(payload)],
-    );
-    return { stations: rows.length };
-  });
+  const areas = await tx.area.findMany({ where: { electionId: election.id }, select: { id: true, code: true } });
+  const areaIds = new Map(areas.map((a) => [a.code, a.id]));
+  for (const row of rows) {
+    if (!areaIds.has(row.area_code))
+      problems.add({ line: row.line, field: 'area_code', message: `no area ${row.area_code}: import the areas first` });
+  }
+  problems.throwIfAny('stations');
+  const payload = rows.map((row) => ({
+    code: row.code,
+    name: row.name,
+    address: row.address,
+    area_id: areaIds.get(row.area_code),
+    registered_voters: row.registered_voters,
+    baseline_turnout: row.baseline_turnout,
+    latitude: row.latitude,
+    longitude: row.longitude,
+    geometry: row.geometry,
+    closes_at: row.closes_at === null ? null : zonedInstant(election.pollingDay, row.closes_at, election.timezone).toISOString(),
+  }));
+  await tx.$executeRaw`
+    INSERT INTO polling_station (election_id, code, name, address, area_id, registered_voters, baseline_turnout, latitude, longitude, geometry, closes_at)
+    SELECT ${election.id}, code, name, address, area_id, registered_voters, baseline_turnout, latitude, longitude, geometry, closes_at
+    FROM jsonb_to_recordset(${JSON.stringify(payload)}::jsonb) AS s(code text, name text, address text, area_id integer,
+      registered_voters integer, baseline_turnout double precision, latitude double precision, longitude double precision,
+      geometry jsonb, closes_at timestamptz)
+    ON CONFLICT (election_id, code) DO UPDATE SET
+      name = EXCLUDED.name, address = EXCLUDED.address, area_id = EXCLUDED.area_id,
+      registered_voters = EXCLUDED.registered_voters, baseline_turnout = EXCLUDED.baseline_turnout,
+      latitude = EXCLUDED.latitude, longitude = EXCLUDED.longitude, geometry = EXCLUDED.geometry,
+      closes_at = EXCLUDED.closes_at, updated_at = now()`;
+  return { stations: rows.length };
 }

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { AuditLog } from '../audit/audit.service.ts';
 import { parseInput } from '../auth/auth.accounts.ts';
 import type { Principal } from '../auth/auth.roles.ts';
-import type { PrismaClient } from '../db/database.ts';
+import { inTransaction, type PrismaClient } from '../db/database.ts';
 import { isTimeZone, zonedInstant } from '../elections/elections.time.ts';
 import { NotFound } from '../errors.ts';
 import { readCsv } from './imports.csv.ts';
@@ -44,48 +44,61 @@ export function createImports({ prisma, pool, audit }: Dependencies) {
     return { ...found, pollingDay: found.pollingDay.toISOString().slice(0, 10) };
   }
 
+  // Large files take longer than Prisma's default 5 s for an interactive transaction.
+  const importTransaction = { timeout: 10 * 60_000, maxWait: 30_000 };
+
   return {
     async election(input: ElectionSpec, actor: Principal | null) {
       const spec = parseInput(ElectionSpecSchema, input);
-      const created = await prisma.election.create({
-        data: {
-          name: spec.name,
-          pollingDay: new Date(`${spec.pollingDay}T00:00:00Z`),
-          timezone: spec.timezone,
-          pollsOpenAt: zonedInstant(spec.pollingDay, spec.opensAt, spec.timezone),
-          pollsCloseAt: zonedInstant(spec.pollingDay, spec.closesAt, spec.timezone),
-        },
+      return prisma.$transaction(async (tx) => {
+        const created = await tx.election.create({
+          data: {
+            name: spec.name,
+            pollingDay: new Date(`${spec.pollingDay}T00:00:00Z`),
+            timezone: spec.timezone,
+            pollsOpenAt: zonedInstant(spec.pollingDay, spec.opensAt, spec.timezone),
+            pollsCloseAt: zonedInstant(spec.pollingDay, spec.closesAt, spec.timezone),
+          },
+        });
+        await audit.record(tx, { actor, action: 'election.create', subjectType: 'election', subjectId: created.id });
+        return created;
       });
-      await audit.record({ actor, action: 'election.create', subjectType: 'election', subjectId: created.id });
-      return created;
     },
 
     async areas(electionId: number, geojson: unknown, actor: Principal | null) {
       await election(electionId);
-      const result = await importAreas(pool, electionId, recordsFromGeoJson('areas', geojson));
-      await audit.record({ actor, action: 'import.areas', subjectType: 'election', subjectId: electionId, details: result });
-      return result;
+      const records = recordsFromGeoJson('areas', geojson);
+      return prisma.$transaction(async (tx) => {
+        const result = await importAreas(tx, electionId, records);
+        await audit.record(tx, { actor, action: 'import.areas', subjectType: 'election', subjectId: electionId, details: result });
+        return result;
+      }, importTransaction);
     },
 
     async stations(electionId: number, source: StationSource, actor: Principal | null) {
       const target = await election(electionId);
       const records = 'csv' in source ? recordsFromCsv(readCsv(source.csv)) : recordsFromGeoJson('stations', source.geojson);
-      const result = await importStations(pool, target, records);
-      await audit.record({ actor, action: 'import.stations', subjectType: 'election', subjectId: electionId, details: result });
-      return result;
+      return prisma.$transaction(async (tx) => {
+        const result = await importStations(tx, target, records);
+        await audit.record(tx, { actor, action: 'import.stations', subjectType: 'election', subjectId: electionId, details: result });
+        return result;
+      }, importTransaction);
     },
 
+    /** COPY needs the driver's own connection, so this import runs its transaction on the pool. */
     async voters(electionId: number, csv: Readable, actor: Principal | null) {
       await election(electionId);
-      const result = await importVoters(pool, electionId, csv);
-      await audit.record({
-        actor,
-        action: 'import.voters',
-        subjectType: 'election',
-        subjectId: electionId,
-        details: { rows: result.rows, created: result.created, updated: result.updated },
+      return inTransaction(pool, async (client) => {
+        const result = await importVoters(client, electionId, csv);
+        await audit.record(client, {
+          actor,
+          action: 'import.voters',
+          subjectType: 'election',
+          subjectId: electionId,
+          details: { rows: result.rows, created: result.created, updated: result.updated },
+        });
+        return result;
       });
-      return result;
     },
   };
 }

@@ -3,7 +3,6 @@ import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { inTransaction } from '../db/database.ts';
 import { copyRow, readCsv } from './imports.csv.ts';
 import { ImportRejected, ProblemList, requireColumns } from './imports.errors.ts';
 import { parseRecord, REQUIRED_VOTER_COLUMNS, VOTER_COLUMNS, VoterRowSchema, type VoterRow } from './imports.rows.ts';
@@ -159,12 +158,11 @@ async function merge(client: pg.PoolClient, electionId: number): Promise<number>
  * external_id) updated; whether someone has voted today is never touched by an import.
  *
  * All or nothing: rows are validated while they stream into a staging table, and one
- * INSERT … ON CONFLICT merges them in the same transaction. Any invalid row rolls everything back.
+ * INSERT … ON CONFLICT merges them, in the caller's transaction (`client` is in one): any invalid
+ * row rolls everything back.
  */
-export async function importVoters(pool: pg.Pool, electionId: number, input: Readable): Promise<VoterImportResult> {
-  return inTransaction(pool, async (client) => {
-    const { rows, header } = await stage(client, electionId, input);
-    const created = await merge(client, electionId);
-    return { rows, created, updated: rows - created, ignoredColumns: header.filter((c) => !VOTER_COLUMNS.includes(c)) };
-  });
+export async function importVoters(client: pg.PoolClient, electionId: number, input: Readable): Promise<VoterImportResult> {
+  const { rows, header } = await stage(client, electionId, input);
+  const created = await merge(client, electionId);
+  return { rows, created, updated: rows - created, ignoredColumns: header.filter((c) => !VOTER_COLUMNS.includes(c)) };
 }
