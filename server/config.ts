@@ -59,6 +59,13 @@ function buildConfig(env: Environment) {
     host: env.HOST,
     port: env.PORT,
     publicUrl: publicUrl.origin,
+    /**
+     * Where this site's own pages come from, for the origin check of writes and sockets. The Host
+     * header is never trusted for it (a DNS-rebinding page sends its own). Without PUBLIC_URL, Relance
+     * runs on this machine, reached by any of its loopback names.
+     */
+    allowedOrigins:
+      env.PUBLIC_URL === undefined ? [publicUrl.origin, `http://127.0.0.1:${env.PORT}`, `http://[::1]:${env.PORT}`] : [publicUrl.origin],
     /** Cookies get the Secure flag when the public address is https (TLS at a proxy). */
     secureCookies: publicUrl.protocol === 'https:',
     trustProxy: env.TRUST_PROXY,

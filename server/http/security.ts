@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { TLSSocket } from 'node:tls';
 import type { NextFunction, Request, Response } from 'express';
 import type { Config } from '../config.ts';
 
 /**
  * Security headers for every response. Scripts run only with this request's nonce (React Router's
- * inline hydration data carries it); nothing may frame the app; no page leaks its URL (which can
- * hold a one-time sign-in token) to another site as a referrer.
+ * inline hydration data carries it); nothing may frame the app; no page leaks its URL to another
+ * site as a referrer.
  */
 export function securityHeaders(options: { development: boolean; https: boolean }) {
   return (_req: Request, res: Response, next: NextFunction) => {
@@ -34,7 +33,9 @@ export function securityHeaders(options: { development: boolean; https: boolean 
     }
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('X-Frame-Options', 'DENY');
-    res.setHeader('Referrer-Policy', 'no-referrer');
+    // Same-origin: other sites never see a page's address (it can hold a one-time sign-in token),
+    // while the app's own form posts keep their Origin, which `no-referrer` turns into `null`.
+    res.setHeader('Referrer-Policy', 'same-origin');
     res.setHeader('Permissions-Policy', 'camera=(), microphone=(), payment=(), usb=()');
     res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
     if (options.https) res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
@@ -45,29 +46,18 @@ export function securityHeaders(options: { development: boolean; https: boolean 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
- * The protocol the browser used. X-Forwarded-Proto counts only behind a trusted proxy
- * (TRUST_PROXY): anyone else could send it. Express reads `req.protocol` the same way.
- */
-function protocolOf(request: IncomingMessage, trustProxy: number): string {
-  if ((request.socket as TLSSocket).encrypted) return 'https';
-  const forwarded = request.headers['x-forwarded-proto'];
-  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
-  return trustProxy > 0 && first ? first : 'http';
-}
-
-/**
  * Whether a request comes from this site's own pages, for HTTP writes and Socket.io handshakes
  * alike. Browsers always send Origin on such requests; a request without one is not a browser's,
- * and proves who it is by API token like any API client.
+ * and proves who it is by API token like any API client. Only the configured origins count: the
+ * Host header is the requester's to write.
  */
-export function isSameSite(request: IncomingMessage, config: Pick<Config, 'publicUrl' | 'trustProxy'>): boolean {
+export function isSameSite(request: IncomingMessage, config: Pick<Config, 'allowedOrigins'>): boolean {
   const origin = request.headers.origin;
-  if (origin === undefined) return true;
-  return origin === config.publicUrl || origin === `${protocolOf(request, config.trustProxy)}://${request.headers.host}`;
+  return origin === undefined || config.allowedOrigins.includes(origin);
 }
 
 /** Refuses state-changing requests sent by a browser from another site (CSRF), whatever the route. */
-export function refuseCrossSiteWrites(config: Pick<Config, 'publicUrl' | 'trustProxy'>) {
+export function refuseCrossSiteWrites(config: Pick<Config, 'allowedOrigins'>) {
   return (req: Request, res: Response, next: NextFunction) => {
     if (SAFE_METHODS.has(req.method) || isSameSite(req, config)) return next();
     res.status(403).json({ error: { code: 'cross_site_request', message: 'Requests from another site are refused.' } });

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TurnoutSnapshot } from '../../server/turnout/turnout.service.ts';
 import { apiToken, createSmallElection, createUser, sessionCookieFor } from '../factories.ts';
@@ -132,10 +133,28 @@ describe('request safety', () => {
     ]);
   });
 
+  it('does not take the Host header’s word for where a write comes from (DNS rebinding)', async () => {
+    const rebound = `rebound.example:${new URL(server.url).port}`;
+    // fetch sets Host itself; a page on a rebound name sends its own.
+    const status = await new Promise<number>((resolve, reject) => {
+      const request = http.request(
+        server.url + '/logout',
+        { method: 'POST', headers: { host: rebound, origin: `http://${rebound}` } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        },
+      );
+      request.on('error', reject);
+      request.end();
+    });
+    expect(status).toBe(403);
+  });
+
   it('sends security headers and a per-request script nonce', async () => {
     const [first, second] = await Promise.all([get('/healthz'), get('/healthz')]);
     expect(first.headers.get('x-frame-options')).toBe('DENY');
-    expect(first.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(first.headers.get('referrer-policy')).toBe('same-origin');
     expect(first.headers.get('content-security-policy')).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]{24}'/);
     expect(first.headers.get('content-security-policy')).not.toBe(second.headers.get('content-security-policy'));
   });
