@@ -7,7 +7,8 @@ import type { ViteDevServer } from 'vite';
 import { apiRouter } from './api/api.router.ts';
 import { PROJECT_ROOT } from './config.ts';
 import { identifyRequest, loadContext } from './http/context.ts';
-import { refuseCrossSiteWrites, securityHeaders } from './http/security.ts';
+import { finalErrorHandler, limitPageRequests } from './http/bad-requests.ts';
+import { neverCache, refuseCrossSiteWrites, securityHeaders } from './http/security.ts';
 import { loggablePath } from './logger.ts';
 import type { Metrics } from './monitoring/monitoring.metrics.ts';
 import { monitoringRoutes } from './monitoring/monitoring.routes.ts';
@@ -50,6 +51,8 @@ export function createApp(services: Services, metrics: Metrics, vite?: ViteDevSe
   const { config } = services;
   const app = express();
   app.disable('x-powered-by');
+  // Express reads NODE_ENV itself, and outside production its error pages show stack traces.
+  app.set('env', config.development ? 'development' : 'production');
   app.set('trust proxy', config.trustProxy);
   app.use(metrics.timeRequests());
   app.use(logRequests(services));
@@ -66,8 +69,11 @@ export function createApp(services: Services, metrics: Metrics, vite?: ViteDevSe
   }
 
   app.use(refuseCrossSiteWrites(config));
+  // Answers from here on carry live data, personal data, sign-in links or PINs: never cache them.
+  app.use(neverCache);
   app.use(identifyRequest(services));
   app.use('/api/v1', apiRouter(services));
+  app.use(limitPageRequests());
 
   const build = vite ? () => vite.ssrLoadModule('virtual:react-router/server-build') as Promise<ServerBuild> : productionBuild;
   app.all(
@@ -78,5 +84,6 @@ export function createApp(services: Services, metrics: Metrics, vite?: ViteDevSe
       getLoadContext: (req, res) => loadContext(services, req, res),
     }),
   );
+  app.use(finalErrorHandler(services.log));
   return app;
 }

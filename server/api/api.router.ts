@@ -3,6 +3,7 @@ import { requireRole } from '../auth/auth.guards.ts';
 import { ACCESS } from '../auth/auth.roles.ts';
 import { NotFound } from '../errors.ts';
 import type { Services } from '../services.ts';
+import { API_JSON_LIMIT_BYTES } from '../http/bad-requests.ts';
 import { apiErrorHandler } from './api.errors.ts';
 
 type Handler = (req: Request, res: Response) => Promise<void>;
@@ -13,12 +14,7 @@ const route = (handler: Handler) => (req: Request, res: Response, next: NextFunc
 /** JSON API v1 (docs/api.md). Every handler starts with its guard. */
 export function apiRouter(services: Services): Router {
   const api = Router();
-  api.use(express.json({ limit: '1mb' }));
-  // Answers carry live data and, for some routes, personal data: never cache them.
-  api.use((_req, res, next) => {
-    res.setHeader('Cache-Control', 'no-store');
-    next();
-  });
+  api.use(express.json({ limit: API_JSON_LIMIT_BYTES }));
 
   api.get(
     '/turnout',

@@ -29,6 +29,9 @@ export async function verifySecret(secret: string, stored: string): Promise<bool
 export const UNUSABLE_HASH = `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${Buffer.alloc(16).toString('base64')}$${Buffer.alloc(KEY_LENGTH).toString('base64')}`;
 
 /** A random, URL-safe token (256 bits). */
+/** What newToken makes (without prefix): 32 random bytes, base64url. */
+export const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
 export function newToken(prefix = ''): string {
   return prefix + randomBytes(32).toString('base64url');
 }
@@ -41,4 +44,13 @@ export function hashToken(token: string): string {
 /** A PIN of `digits` digits, read out to a watcher over the phone or on paper. */
 export function newPin(digits = 6): string {
   return Array.from({ length: digits }, () => randomInt(10)).join('');
+}
+
+/**
+ * The token a form must carry, derived from the browser's session (or, before sign-in, from the
+ * random seed in its form-token cookie). A value planted in the cookie gives no valid token for
+ * someone else's session, and signing in changes it.
+ */
+export function formTokenFor(sessionOrSeed: string): string {
+  return createHash('sha256').update(`relance form token\0${sessionOrSeed}`).digest('base64url');
 }

@@ -2,7 +2,7 @@ import type { Request as ExpressRequest, NextFunction, Response } from 'express'
 import type { z } from 'zod';
 import { data, redirect } from 'react-router';
 import { identify } from '../auth/auth.identify.ts';
-import { newToken } from '../auth/auth.secrets.ts';
+import { formTokenFor, newToken, TOKEN_PATTERN } from '../auth/auth.secrets.ts';
 import { requireRole } from '../auth/auth.guards.ts';
 import { ACCESS, type Principal, type Role } from '../auth/auth.roles.ts';
 import { DomainError, FormExpired, statusOf, Unauthenticated } from '../errors.ts';
@@ -35,13 +35,13 @@ export function identifyRequest(services: Services) {
       const { principal, sessionToken } = await identify(services.auth, req.headers);
       res.locals.sessionToken = sessionToken;
       res.locals.principal = principal;
-      // Double-submit token for forms: a random value in a cookie, echoed in each form.
-      let csrfToken = jar[CSRF_COOKIE];
-      if (!csrfToken || csrfToken.length < 32) {
-        csrfToken = newToken();
-        res.append('Set-Cookie', cookies.csrf(csrfToken));
+      // The form token is bound to the session; before sign-in, to a random seed in a cookie.
+      let seed = jar[CSRF_COOKIE];
+      if (!seed || !TOKEN_PATTERN.test(seed)) {
+        seed = newToken();
+        res.append('Set-Cookie', cookies.csrf(seed));
       }
-      res.locals.csrfToken = csrfToken;
+      res.locals.csrfToken = formTokenFor(sessionToken ?? seed);
       res.locals.locale = resolveLocale(jar[LOCALE_COOKIE], res.locals.principal?.locale, req.headers['accept-language']);
       next();
     } catch (error) {

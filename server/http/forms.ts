@@ -69,11 +69,15 @@ function defineForm<S extends ObjectSchema>(id: string, schema: S): FormDefiniti
 /** A box left empty is a value not given. */
 const optionalText = <S extends z.ZodType>(schema: S) => z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
 
-/** A path inside the app to return to after signing in; anything else (another site) is dropped. */
+/**
+ * A path inside the app to return to after signing in; anything else (another site, or control
+ * characters that would split the redirect's header) is dropped.
+ */
 const NextPathSchema = z
   .string()
   .optional()
-  .transform((path) => (path && /^\/(?![/\\])/.test(path) ? path : undefined));
+  // eslint-disable-next-line no-control-regex -- control characters are what this refuses
+  .transform((path) => (path && /^\/(?![/\\])[^\u0000-\u001f\u007f]*$/.test(path) ? path : undefined));
 
 /** Station codes typed in one box, separated by spaces or commas. */
 const StationListSchema = z

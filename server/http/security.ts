@@ -63,3 +63,9 @@ export function refuseCrossSiteWrites(config: Pick<Config, 'allowedOrigins'>) {
     res.status(403).json({ error: { code: 'cross_site_request', message: 'Requests from another site are refused.' } });
   };
 }
+
+/** For answers that must never be stored by a browser or a proxy. */
+export function neverCache(_req: Request, res: Response, next: NextFunction) {
+  res.setHeader('Cache-Control', 'no-store');
+  next();
+}

@@ -1,77 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import http from 'node:http';
-import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { PROJECT_ROOT } from '../../server/config.ts';
+import { PlainBrowser, signedInAdmin } from './plain-browser.ts';
 
 const server = inject('e2e');
-
-interface Answer {
-  status: number;
-  html: string;
-  location: string | undefined;
-  setCookie: string[];
-}
-
-/**
- * One request on a connection of its own: a test waits seconds between requests (the command-line
- * tool), and a kept-alive connection closing at that moment is the network's doing, not Relance's.
- */
-function request(pathname: string, method: string, headers: Record<string, string>, body?: string): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const outgoing = http.request(`${server!.baseUrl}${pathname}`, { method, headers, agent: false }, (response) => {
-      let html = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => (html += chunk));
-      response.on('end', () =>
-        resolve({
-          status: response.statusCode!,
-          html,
-          location: response.headers.location,
-          setCookie: response.headers['set-cookie'] ?? [],
-        }),
-      );
-    });
-    outgoing.on('error', reject);
-    outgoing.end(body);
-  });
-}
-
-/** A browser without JavaScript: it keeps its cookies and posts forms as HTML forms do. */
-class PlainBrowser {
-  private cookies = new Map<string, string>();
-
-  private remember(answer: Answer) {
-    for (const line of answer.setCookie) {
-      const [pair] = line.split(';');
-      const [name, value] = pair!.split('=');
-      this.cookies.set(name!, value!);
-    }
-    return answer;
-  }
-
-  private get cookieHeader() {
-    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
-  }
-
-  async get(pathname: string) {
-    return this.remember(await request(pathname, 'GET', { cookie: this.cookieHeader, 'accept-language': 'en' }));
-  }
-
-  /** Posts `fields` with this browser's form token, as the page's own form does. */
-  async post(pathname: string, fields: Record<string, string>, options: { csrf?: string } = {}) {
-    if (!this.cookies.has('relance_csrf')) await this.get('/login');
-    const body = new URLSearchParams({ csrf: options.csrf ?? this.cookies.get('relance_csrf')!, ...fields });
-    const headers = {
-      cookie: this.cookieHeader,
-      'accept-language': 'en',
-      origin: server!.baseUrl,
-      'content-type': 'application/x-www-form-urlencoded',
-    };
-    return this.remember(await request(pathname, 'POST', headers, body.toString()));
-  }
-}
 
 /** The opening tag of the form control named `name`. */
 function control(html: string, name: string): string {
@@ -82,33 +13,6 @@ function control(html: string, name: string): string {
 
 /** The text of the page's alert, without markup. */
 const alertText = (html: string) => /role="alert"[^>]*>([^<]*)</.exec(html)?.[1];
-
-/** An admin of their own, made with the command-line tool against the running server's data. */
-async function signedInAdmin(): Promise<PlainBrowser> {
-  const email = `forms.${randomBytes(4).toString('hex')}@test.example`;
-  const password = 'a long enough password';
-  const created = spawnSync(
-    process.execPath,
-    [
-      path.join(PROJECT_ROOT, 'bin', 'relance.js'),
-      'users',
-      'create',
-      '--role',
-      'admin',
-      '--name',
-      'Forms admin',
-      '--email',
-      email,
-      '--password-stdin',
-    ],
-    { input: `${password}\n`, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: server!.dataDir } },
-  );
-  expect(created.status, created.stderr).toBe(0);
-  const browser = new PlainBrowser();
-  const signIn = await browser.post('/login', { email, password });
-  expect([signIn.status, signIn.location]).toEqual([302, '/dashboard']);
-  return browser;
-}
 
 // Without Chromium (outside CI) the global setup starts no server: it printed why.
 describe.runIf(server)('page forms: one contract from the schema, one way to fail', () => {
