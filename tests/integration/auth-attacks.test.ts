@@ -1,0 +1,166 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_PIN_FAILURES, SIGN_IN_LIMITS } from '../../server/auth/auth.throttle.ts';
+import { DomainError, InvalidCredentials, TooManyAttempts } from '../../server/errors.ts';
+import { createSmallElection, createUser } from '../factories.ts';
+import { openTestServices, type TestServices } from '../setup/services.ts';
+
+/**
+ * What an attacker can do against sign-in, with guesses sent at the same moment, from one address or
+ * many, and what the person they target experiences meanwhile (docs/operations.md, "Security").
+ * Every test has its own people and its own client addresses, so they pass alone and in any order.
+ */
+
+let t: TestServices;
+
+beforeAll(async () => {
+  t = await openTestServices();
+  await createSmallElection(t.services);
+});
+
+afterAll(() => t.close());
+
+let lastAddress = 0;
+/** A client address no other test uses (TEST-NET-3, RFC 5737, then 198.18.0.0/15). */
+function newAddress(): string {
+  lastAddress += 1;
+  return lastAddress < 255 ? `203.0.113.${lastAddress}` : `198.18.${lastAddress >> 8}.${lastAddress & 255}`;
+}
+
+const tokenOf = (url: string) => url.split('/invite/')[1]!;
+const forty = <T>(attempt: (i: number) => Promise<T>) => Array.from({ length: 40 }, (_, i) => attempt(i));
+
+/** How many attempts ended each way: `signed_in`, or the code of the error they were answered with. */
+async function tally(attempts: Promise<unknown>[]): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const outcome of await Promise.allSettled(attempts)) {
+    const reason: unknown = outcome.status === 'rejected' ? outcome.reason : undefined;
+    const key = outcome.status === 'fulfilled' ? 'signed_in' : reason instanceof DomainError ? reason.code : String(reason);
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
+}
+
+/** What a sign-in attempt was answered with, as the caller sees it. */
+async function answer(attempt: Promise<unknown>) {
+  try {
+    await attempt;
+    return { outcome: 'signed_in' };
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
+    return { outcome: error.code, message: error.message, retryAfterSeconds: (error as Partial<TooManyAttempts>).retryAfterSeconds };
+  }
+}
+
+const signIn = (email: string, password: string, address: string) => t.services.auth.signInWithPassword(email, password, address);
+
+/** Runs `count` wrong passwords for `email` from `address`, one after the other. */
+async function failSignIns(email: string, address: string, count: number) {
+  for (let i = 0; i < count; i++) await expect(signIn(email, `wrong password ${i}`, address)).rejects.toThrow(InvalidCredentials);
+}
+
+describe('forty guesses sent at the same moment', () => {
+  it('checks 5 passwords for one email from one address; the person still signs in from their own', async () => {
+    const admin = await createUser(t.services, 'admin');
+    const [attacker, person] = [newAddress(), newAddress()];
+    expect(await tally(forty((i) => signIn(admin.email!, `wrong guess ${i}`, attacker)))).toEqual({
+      invalid_credentials: 5,
+      too_many_attempts: 35,
+    });
+    await expect(signIn(admin.email!, admin.password!, attacker)).rejects.toThrow(TooManyAttempts);
+    await expect(signIn(admin.email!, admin.password!, person)).resolves.toMatchObject({ principal: { id: admin.id } });
+  });
+
+  it('checks 7 passwords for one email from forty addresses, then slows its owner down for 5 minutes at most', async () => {
+    const coordinator = await createUser(t.services, 'coordinator');
+    const botnet = Array.from({ length: 40 }, newAddress);
+    expect(await tally(botnet.map((address, i) => signIn(coordinator.email!, `wrong guess ${i}`, address)))).toEqual({
+      invalid_credentials: SIGN_IN_LIMITS.email.failures,
+      too_many_attempts: 40 - SIGN_IN_LIMITS.email.failures,
+    });
+    const person = newAddress();
+    const refused = await answer(signIn(coordinator.email!, coordinator.password!, person));
+    expect(refused).toEqual({
+      outcome: 'too_many_attempts',
+      message: 'Too many failed sign-ins for this email address. Wait 5 minutes, then try again, or ask an admin to unlock your account.',
+      retryAfterSeconds: 300,
+    });
+    t.clock.advance(5 * 60_000);
+    await expect(signIn(coordinator.email!, coordinator.password!, person)).resolves.toMatchObject({ principal: { id: coordinator.id } });
+  });
+
+  it('checks 5 PINs for one invite link, then blocks the link', async () => {
+    const watcher = await createUser(t.services, 'watcher');
+    const invite = await t.services.accounts.createInvite(watcher.id, null);
+    const wrongPin = (i: number) => String((Number(invite.pin) + 1 + i) % 1_000_000).padStart(6, '0');
+    expect(await tally(forty((i) => t.services.auth.redeemLink(tokenOf(invite.url), wrongPin(i), newAddress())))).toEqual({
+      wrong_pin: MAX_PIN_FAILURES,
+      invalid_credentials: 40 - MAX_PIN_FAILURES,
+    });
+    const stored = await t.services.db.prisma.invite.findFirstOrThrow({ where: { userId: watcher.id } });
+    expect(stored.failedPinCount).toBe(MAX_PIN_FAILURES);
+    await expect(t.services.auth.redeemLink(tokenOf(invite.url), invite.pin!, newAddress())).rejects.toThrow(/\(locked\)/);
+  });
+
+  it('checks 30 guesses from one address, across emails and links together', async () => {
+    const address = newAddress();
+    const guesses = [
+      ...Array.from({ length: 20 }, (_, i) => signIn(`nobody.${i}.${address}@test.example`, 'a guess', address)),
+      ...Array.from({ length: 20 }, () => t.services.auth.redeemLink(randomBytes(32).toString('base64url'), '123456', address)),
+    ];
+    expect(await tally(guesses)).toEqual({ invalid_credentials: SIGN_IN_LIMITS.address.failures, too_many_attempts: 10 });
+    const admin = await createUser(t.services, 'admin');
+    expect(await answer(signIn(admin.email!, admin.password!, address))).toEqual({
+      outcome: 'too_many_attempts',
+      message: 'Too many failed sign-ins from this network. Wait 15 minutes, then try again.',
+      retryAfterSeconds: 900,
+    });
+  });
+});
+
+describe('the same answers for an email that has an account and one that has not', () => {
+  const expectedSequence = [
+    ...Array.from({ length: 5 }, () => ({
+      outcome: 'invalid_credentials',
+      message: 'Wrong email or password.',
+      retryAfterSeconds: undefined,
+    })),
+    ...Array.from({ length: 2 }, () => ({
+      outcome: 'too_many_attempts',
+      message:
+        'Too many wrong passwords for this email address from your network. Wait 15 minutes, then try again, or ask an admin to unlock your account.',
+      retryAfterSeconds: 900,
+    })),
+  ];
+
+  it('answers seven wrong passwords identically from the service', async () => {
+    const admin = await createUser(t.services, 'admin');
+    for (const email of [admin.email!, `nobody.${randomBytes(4).toString('hex')}@test.example`]) {
+      const address = newAddress();
+      const answers = [];
+      for (let i = 0; i < 7; i++) answers.push(await answer(signIn(email, `wrong password ${i}`, address)));
+      expect(answers).toEqual(expectedSequence);
+    }
+  });
+});
+
+describe('a lockout costs the attacker more than the person', () => {
+  it('locks an email only for the address that failed; the person keeps signing in from theirs', async () => {
+    const admin = await createUser(t.services, 'admin');
+    const [attacker, person] = [newAddress(), newAddress()];
+    await failSignIns(admin.email!, attacker, 5);
+    await expect(signIn(admin.email!, admin.password!, attacker)).rejects.toThrow(TooManyAttempts);
+    await expect(signIn(admin.email!, admin.password!, person)).resolves.toMatchObject({ principal: { id: admin.id } });
+  });
+
+  it('forgets a person’s own mistakes once they sign in', async () => {
+    const coordinator = await createUser(t.services, 'coordinator');
+    const address = newAddress();
+    for (let round = 0; round < 3; round++) {
+      await failSignIns(coordinator.email!, address, 4);
+      await expect(signIn(coordinator.email!, coordinator.password!, address)).resolves.toMatchObject({
+        principal: { id: coordinator.id },
+      });
+    }
+  });
+});
