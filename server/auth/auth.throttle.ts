@@ -134,3 +134,25 @@ export function createSignInThrottle({ prisma, clock }: { prisma: PrismaClient; 
     },
   };
 }
+
+/** For the People page: until when sign-in with each email is refused somewhere (a spent budget). */
+export async function signInLocks(prisma: Pick<PrismaClient, 'signInThrottle'>, emails: string[], now: Date): Promise<Map<string, Date>> {
+  const rows = await prisma.signInThrottle.findMany({
+    where: { email: { in: emails.map(normalEmail) }, scope: { in: ['address_email', 'email'] }, windowEndsAt: { gt: now } },
+  });
+  const locks = new Map<string, Date>();
+  for (const row of rows) {
+    if (row.failures < SIGN_IN_LIMITS[row.scope].failures) continue;
+    const until = locks.get(row.email);
+    if (!until || until < row.windowEndsAt) locks.set(row.email, row.windowEndsAt);
+  }
+  return locks;
+}
+
+/** Lifts every lock on an email address (its own budget, and each address's for it); returns how many were spent. */
+export async function clearSignInLocks(tx: Pick<PrismaClient, 'signInThrottle'>, email: string, now: Date): Promise<number> {
+  const where = { email: normalEmail(email), scope: { in: ['address_email', 'email'] as SignInScope[] } };
+  const rows = await tx.signInThrottle.findMany({ where });
+  await tx.signInThrottle.deleteMany({ where });
+  return rows.filter((row) => row.windowEndsAt > now && row.failures >= SIGN_IN_LIMITS[row.scope].failures).length;
+}

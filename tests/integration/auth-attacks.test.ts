@@ -1,7 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_PIN_FAILURES, SIGN_IN_LIMITS } from '../../server/auth/auth.throttle.ts';
-import { DomainError, InvalidCredentials, TooManyAttempts } from '../../server/errors.ts';
+import { PROJECT_ROOT } from '../../server/config.ts';
+import { DomainError, InvalidCredentials, InvalidInput, TooManyAttempts } from '../../server/errors.ts';
 import { createSmallElection, createUser } from '../factories.ts';
 import { openTestServices, type TestServices } from '../setup/services.ts';
 
@@ -163,4 +166,65 @@ describe('a lockout costs the attacker more than the person', () => {
       });
     }
   });
+
+  it('lets an admin unlock a person at once, from every address, and audits it', async () => {
+    const [admin, locked] = [await createUser(t.services, 'admin'), await createUser(t.services, 'coordinator')];
+    const home = newAddress();
+    // Locked out twice over: at their own address, and everywhere (guesses from other addresses too).
+    await failSignIns(locked.email!, home, 5);
+    await Promise.all(Array.from({ length: SIGN_IN_LIMITS.email.failures - 5 }, () => failSignIns(locked.email!, newAddress(), 1)));
+    await expect(signIn(locked.email!, locked.password!, newAddress())).rejects.toThrow(/this email address\. Wait/);
+
+    // The People page shows the longest lock: the one at their own address.
+    const before = (await t.services.accounts.listUsers()).find((user) => user.id === locked.id)!;
+    expect(before.signInLockedUntil).toEqual(new Date(t.clock.now().getTime() + 15 * 60_000));
+
+    const adminPrincipal = (await signIn(admin.email!, admin.password!, newAddress())).principal;
+    expect(await t.services.accounts.unlockSignIn(locked.id, adminPrincipal)).toEqual({ name: locked.name, locksLifted: 2 });
+    expect((await t.services.accounts.listUsers()).find((user) => user.id === locked.id)!.signInLockedUntil).toBeNull();
+    await expect(signIn(locked.email!, locked.password!, home)).resolves.toMatchObject({ principal: { id: locked.id } });
+
+    const audit = await t.services.db.prisma.auditEvent.findMany({
+      where: { action: 'user.unlock_sign_in', subjectId: String(locked.id) },
+    });
+    expect(audit.map((event) => [event.actorUserId, event.subjectType, event.details])).toEqual([[admin.id, 'user', { locksLifted: 2 }]]);
+  });
+
+  it('says what to do instead for people who sign in by link, and for no one', async () => {
+    const watcher = await createUser(t.services, 'watcher', { name: 'Wanda' });
+    await expect(t.services.accounts.unlockSignIn(watcher.id, null)).rejects.toThrow(
+      new InvalidInput('Wanda signs in with an invite link and PIN, not a password: give them a new link instead.'),
+    );
+    await expect(t.services.accounts.unlockSignIn(999_999, null)).rejects.toThrow('No user with id 999999.');
+  });
+
+  it('unlocks from the command line: relance users unlock --email', async () => {
+    // The command runs on the real clock: bring the test's to it, so the lock it sets is current.
+    t.clock.set(new Date().toISOString());
+    const coordinator = await createUser(t.services, 'coordinator', { name: 'Camille' });
+    const address = newAddress();
+    await failSignIns(coordinator.email!, address, 5);
+
+    const unlocked = relance(['users', 'unlock', '--email', coordinator.email!.toUpperCase()]);
+    expect([unlocked.status, unlocked.stdout, unlocked.stderr]).toEqual([
+      0,
+      'Camille can sign in again from anywhere (1 lock lifted).\n',
+      '',
+    ]);
+    await expect(signIn(coordinator.email!, coordinator.password!, address)).resolves.toMatchObject({ principal: { id: coordinator.id } });
+
+    const again = relance(['users', 'unlock', '--email', coordinator.email!]);
+    expect([again.status, again.stdout]).toEqual([0, 'Camille was not locked out; their failed sign-ins are forgotten.\n']);
+    const unknown = relance(['users', 'unlock', '--email', 'nobody@test.example']);
+    expect([unknown.status, unknown.stderr.split('\n')[0]]).toEqual([2, 'No user with the email nobody@test.example.']);
+  });
 });
+
+/** `npx relance …` as an operator runs it, against this test file's database. */
+function relance(args: string[]) {
+  const result = spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'relance.js'), ...args], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: t.databaseUrl, PUBLIC_URL: 'https://gotv.example.org' },
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
