@@ -29,7 +29,7 @@ export const en = {
   'login.password': 'Password',
   'login.submit': 'Sign in',
   'login.error.invalid_credentials': 'Wrong email or password.',
-  'login.error.too_many_attempts': 'Too many attempts. Wait 15 minutes, then try again.',
+  'login.error.too_many_attempts': 'Too many attempts. Wait {minutes} min, then try again.',
   'login.error.email': 'Enter a valid email address.',
   'login.error.password': 'Enter your password.',
 

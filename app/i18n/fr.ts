@@ -31,7 +31,7 @@ export const fr: Record<MessageKey, string> = {
   'login.password': 'Mot de passe',
   'login.submit': 'Se connecter',
   'login.error.invalid_credentials': 'E-mail ou mot de passe incorrect.',
-  'login.error.too_many_attempts': 'Trop de tentatives. Attendez 15 minutes, puis réessayez.',
+  'login.error.too_many_attempts': 'Trop de tentatives. Attendez {minutes} min, puis réessayez.',
   'login.error.email': 'Saisissez une adresse e-mail valide.',
   'login.error.password': 'Saisissez votre mot de passe.',
 

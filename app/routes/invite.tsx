@@ -14,6 +14,11 @@ export async function loader({ params, context }: Route.LoaderArgs) {
   return context.services.auth.inspectLink(params.token);
 }
 
+/** Keeps the action's Retry-After on the page's answer (React Router drops headers it is not given here). */
+export function headers({ actionHeaders }: Route.HeadersArgs) {
+  return actionHeaders;
+}
+
 export async function action({ request, params, context }: Route.ActionArgs) {
   const form = await request.formData();
   context.requireCsrf(form);
@@ -34,7 +39,13 @@ export async function action({ request, params, context }: Route.ActionArgs) {
     }
     // Otherwise the link itself cannot be used: the page, loaded again, says why.
     if (code === 'invalid_credentials') return data({ error: 'refused' as const, attemptsLeft: null }, { status: 401 });
-    if (code === 'too_many_attempts') return data({ error: 'too_many_attempts' as const, attemptsLeft: null }, { status: 429 });
+    if (code === 'too_many_attempts') {
+      const { retryAfterSeconds } = error as { retryAfterSeconds: number };
+      return data(
+        { error: 'too_many_attempts' as const, attemptsLeft: null, retryAfterSeconds },
+        { status: 429, headers: { 'Retry-After': String(retryAfterSeconds) } },
+      );
+    }
     throw error;
   }
 }
@@ -62,7 +73,7 @@ export default function Invite({ loaderData, actionData }: Route.ComponentProps)
           )}
           {actionData?.error === 'too_many_attempts' && (
             <p className="alert alert-error" role="alert">
-              {t('login.error.too_many_attempts')}
+              {t('login.error.too_many_attempts', { minutes: Math.ceil(actionData.retryAfterSeconds / 60) })}
             </p>
           )}
           <Form method="post" className="stack">

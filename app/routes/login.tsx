@@ -11,11 +11,16 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   return { next: new URL(request.url).searchParams.get('next') ?? '' };
 }
 
+/** Keeps the action's Retry-After on the page's answer (React Router drops headers it is not given here). */
+export function headers({ actionHeaders }: Route.HeadersArgs) {
+  return actionHeaders;
+}
+
 export async function action({ request, context }: Route.ActionArgs) {
   const form = await request.formData();
   context.requireCsrf(form);
   const parsed = context.schemas.LoginFormSchema.safeParse(formValues(form));
-  if (!parsed.success) return data({ fields: invalidFields(parsed.error), code: null }, { status: 400 });
+  if (!parsed.success) return data({ fields: invalidFields(parsed.error), code: null, retryAfterSeconds: null }, { status: 400 });
   try {
     const { sessionToken, expiresAt, principal } = await context.services.auth.signInWithPassword(
       parsed.data.email,
@@ -27,8 +32,10 @@ export async function action({ request, context }: Route.ActionArgs) {
     });
   } catch (error) {
     const code = errorCode(error);
-    if (code === 'invalid_credentials' || code === 'too_many_attempts') {
-      return data({ fields: [], code }, { status: code === 'too_many_attempts' ? 429 : 401 });
+    if (code === 'invalid_credentials') return data({ fields: [], code, retryAfterSeconds: null }, { status: 401 });
+    if (code === 'too_many_attempts') {
+      const { retryAfterSeconds } = error as { retryAfterSeconds: number };
+      return data({ fields: [], code, retryAfterSeconds }, { status: 429, headers: { 'Retry-After': String(retryAfterSeconds) } });
     }
     throw error;
   }
@@ -46,7 +53,7 @@ export default function Login({ loaderData, actionData }: Route.ComponentProps) 
       <p>{t('login.intro')}</p>
       {code && (
         <p className="alert alert-error" role="alert">
-          {t(`login.error.${code}` as MessageKey)}
+          {t(`login.error.${code}` as MessageKey, { minutes: Math.ceil((actionData.retryAfterSeconds ?? 0) / 60) })}
         </p>
       )}
       <Form method="post" className="stack">

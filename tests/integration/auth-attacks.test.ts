@@ -6,7 +6,7 @@ import { MAX_PIN_FAILURES, SIGN_IN_LIMITS } from '../../server/auth/auth.throttl
 import { PROJECT_ROOT } from '../../server/config.ts';
 import { DomainError, InvalidCredentials, InvalidInput, TooManyAttempts } from '../../server/errors.ts';
 import { createSmallElection, createUser } from '../factories.ts';
-import { openTestServices, type TestServices } from '../setup/services.ts';
+import { openTestServices, startTestServer, type TestServices } from '../setup/services.ts';
 
 /**
  * What an attacker can do against sign-in, with guesses sent at the same moment, from one address or
@@ -15,13 +15,19 @@ import { openTestServices, type TestServices } from '../setup/services.ts';
  */
 
 let t: TestServices;
+let server: { url: string; close(): Promise<void> };
 
 beforeAll(async () => {
-  t = await openTestServices();
+  // Behind one proxy, as in production: the client address comes from X-Forwarded-For.
+  t = await openTestServices({ TRUST_PROXY: '1' });
   await createSmallElection(t.services);
+  server = await startTestServer(t.services, { pages: true });
 });
 
-afterAll(() => t.close());
+afterAll(async () => {
+  await server.close();
+  await t.close();
+});
 
 let lastAddress = 0;
 /** A client address no other test uses (TEST-NET-3, RFC 5737, then 198.18.0.0/15). */
@@ -60,6 +66,24 @@ const signIn = (email: string, password: string, address: string) => t.services.
 /** Runs `count` wrong passwords for `email` from `address`, one after the other. */
 async function failSignIns(email: string, address: string, count: number) {
   for (let i = 0; i < count; i++) await expect(signIn(email, `wrong password ${i}`, address)).rejects.toThrow(InvalidCredentials);
+}
+
+/** POST /login as the page's form sends it, with its form token, from `address` (behind the proxy). */
+async function postLogin(email: string, password: string, address: string) {
+  const formToken = randomBytes(32).toString('base64url');
+  const response = await fetch(`${server.url}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { Cookie: `relance_csrf=${formToken}`, 'X-Forwarded-For': address, 'Accept-Language': 'en' },
+    body: new URLSearchParams({ csrf: formToken, email, password, next: '' }),
+  });
+  const page = await response.text();
+  return {
+    status: response.status,
+    retryAfter: response.headers.get('retry-after'),
+    alert: /role="alert">([^<]*)</.exec(page)?.[1] ?? null,
+    signedIn: (response.headers.get('set-cookie') ?? '').includes('relance_session='),
+  };
 }
 
 describe('forty guesses sent at the same moment', () => {
@@ -119,6 +143,16 @@ describe('forty guesses sent at the same moment', () => {
       retryAfterSeconds: 900,
     });
   });
+
+  it('through HTTP: 40 form posts at once get 5 checks (401), then 429 with Retry-After', async () => {
+    const admin = await createUser(t.services, 'admin');
+    const address = newAddress();
+    const answers = await Promise.all(forty((i) => postLogin(admin.email!, `wrong guess ${i}`, address)));
+    expect(answers.filter((a) => a.status === 401)).toHaveLength(5);
+    expect(answers.filter((a) => a.status === 429 && a.retryAfter === '900')).toHaveLength(35);
+    expect(await postLogin(admin.email!, admin.password!, address)).toMatchObject({ status: 429, signedIn: false });
+    expect(await postLogin(admin.email!, admin.password!, newAddress())).toMatchObject({ status: 302, signedIn: true });
+  });
 });
 
 describe('the same answers for an email that has an account and one that has not', () => {
@@ -144,6 +178,27 @@ describe('the same answers for an email that has an account and one that has not
       for (let i = 0; i < 7; i++) answers.push(await answer(signIn(email, `wrong password ${i}`, address)));
       expect(answers).toEqual(expectedSequence);
     }
+  });
+
+  it('answers seven wrong passwords identically through the sign-in page', async () => {
+    const admin = await createUser(t.services, 'admin');
+    const sequences = [];
+    for (const email of [admin.email!, `nobody.${randomBytes(4).toString('hex')}@test.example`]) {
+      const address = newAddress();
+      const answers = [];
+      for (let i = 0; i < 7; i++) answers.push(await postLogin(email, `wrong password ${i}`, address));
+      sequences.push(answers);
+    }
+    const expected = [
+      ...Array.from({ length: 5 }, () => ({ status: 401, retryAfter: null, alert: 'Wrong email or password.', signedIn: false })),
+      ...Array.from({ length: 2 }, () => ({
+        status: 429,
+        retryAfter: '900',
+        alert: 'Too many attempts. Wait 15 min, then try again.',
+        signedIn: false,
+      })),
+    ];
+    expect(sequences).toEqual([expected, expected]);
   });
 });
 
