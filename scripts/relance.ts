@@ -3,6 +3,7 @@
  *
  *   relance users create --role <role> --name <name> [--email <email>] [--station <code>…]
  *   relance users list
+ *   relance users unlock --email <email>
  *   relance invite (--email <email> | --user <id>) [--no-pin]
  *   relance tokens create --role <role> [--station <code>…] [--name <name>] [--json]
  *   relance import election --name <name> --day <YYYY-MM-DD> --timezone <zone> --opens <HH:MM> --closes <HH:MM>
@@ -77,6 +78,21 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
       for (const user of await services.accounts.listUsers()) {
         console.log([user.id, user.role, user.name, user.email ?? '', user.stationCodes.join(' ')].join('\t'));
       }
+    });
+  },
+
+  async 'users unlock'(args) {
+    const { values } = parseOptions(args, { email: { type: 'string' } });
+    if (!values.email) throw new UsageError('Give the --email of the person to unlock.');
+    await withServices(async (services) => {
+      const user = await services.accounts.findUserByEmail(String(values.email));
+      if (!user) throw new UsageError(`No user with the email ${String(values.email)}.`);
+      const { name, locksLifted } = await services.accounts.unlockSignIn(user.id, null);
+      console.log(
+        locksLifted > 0
+          ? `${name} can sign in again from anywhere (${locksLifted} lock${locksLifted > 1 ? 's' : ''} lifted).`
+          : `${name} was not locked out; their failed sign-ins are forgotten.`,
+      );
     });
   },
 

@@ -29,7 +29,7 @@ export const en = {
   'login.password': 'Password',
   'login.submit': 'Sign in',
   'login.error.invalid_credentials': 'Wrong email or password.',
-  'login.error.too_many_attempts': 'Too many attempts. Wait {minutes} minutes, then try again.',
+  'login.error.too_many_attempts': 'Too many attempts. Wait {minutes} min, then try again.',
   'login.error.email': 'Enter a valid email address.',
   'login.error.password': 'Enter your password.',
 
@@ -45,7 +45,7 @@ export const en = {
   'invite.state.expired': 'This link has expired. Ask your coordinator for a new one.',
   'invite.state.locked': 'This link is blocked after too many wrong PINs. Ask your coordinator for a new one.',
   'invite.state.unknown': 'This link is not valid. Check that you opened the whole link, or ask your coordinator for a new one.',
-  'invite.error.too_many_attempts': 'Too many attempts from this network. Wait {minutes} minutes, then try again.',
+  'invite.error.too_many_attempts': 'Too many attempts from this network. Wait {minutes} min, then try again.',
   'invite.error.wrong_pin': 'Wrong PIN. Attempts left before the link is blocked: {left}.',
   'invite.error.pin': 'The PIN is the 6 digits you were given.',
 
@@ -116,7 +116,7 @@ export const en = {
   'form.error.not_found': 'What this form refers to no longer exists. Reload the page and try again.',
   'form.error.conflict': 'This conflicts with what is already recorded. Reload the page and check.',
   'form.error.forbidden': 'Your role does not allow this.',
-  'form.error.too_many_attempts': 'Too many attempts. Wait {minutes} minutes, then try again.',
+  'form.error.too_many_attempts': 'Too many attempts. Wait {minutes} min, then try again.',
 };
 
 export type MessageKey = keyof typeof en;

@@ -31,7 +31,7 @@ export const fr: Record<MessageKey, string> = {
   'login.password': 'Mot de passe',
   'login.submit': 'Se connecter',
   'login.error.invalid_credentials': 'E-mail ou mot de passe incorrect.',
-  'login.error.too_many_attempts': 'Trop de tentatives. Attendez {minutes} minutes, puis réessayez.',
+  'login.error.too_many_attempts': 'Trop de tentatives. Attendez {minutes} min, puis réessayez.',
   'login.error.email': 'Saisissez une adresse e-mail valide.',
   'login.error.password': 'Saisissez votre mot de passe.',
 
@@ -47,7 +47,7 @@ export const fr: Record<MessageKey, string> = {
   'invite.state.expired': 'Ce lien a expiré. Demandez-en un nouveau à votre coordination.',
   'invite.state.locked': 'Ce lien est bloqué après trop de codes erronés. Demandez-en un nouveau à votre coordination.',
   'invite.state.unknown': 'Ce lien n’est pas valide. Vérifiez que vous avez ouvert le lien en entier, ou demandez-en un nouveau.',
-  'invite.error.too_many_attempts': 'Trop de tentatives depuis ce réseau. Attendez {minutes} minutes, puis réessayez.',
+  'invite.error.too_many_attempts': 'Trop de tentatives depuis ce réseau. Attendez {minutes} min, puis réessayez.',
   'invite.error.wrong_pin': 'Code PIN incorrect. Essais restants avant blocage du lien : {left}.',
   'invite.error.pin': 'Le code PIN est composé des 6 chiffres qui vous ont été remis.',
 
@@ -118,5 +118,5 @@ export const fr: Record<MessageKey, string> = {
   'form.error.not_found': 'Ce à quoi ce formulaire se rapporte n’existe plus. Rechargez la page et réessayez.',
   'form.error.conflict': 'Cela contredit ce qui est déjà enregistré. Rechargez la page et vérifiez.',
   'form.error.forbidden': 'Votre rôle ne le permet pas.',
-  'form.error.too_many_attempts': 'Trop de tentatives. Attendez {minutes} minutes, puis réessayez.',
+  'form.error.too_many_attempts': 'Trop de tentatives. Attendez {minutes} min, puis réessayez.',
 };

@@ -15,6 +15,11 @@ export async function loader({ params, context }: Route.LoaderArgs) {
 }
 
 /** A link that can no longer be used fails here too; the page, loaded again, says why. */
+/** Keeps the action's Retry-After on the page's answer (React Router drops headers it is not given here). */
+export function headers({ actionHeaders }: Route.HeadersArgs) {
+  return actionHeaders;
+}
+
 export async function action({ request, params, context }: Route.ActionArgs) {
   return context.submit(request, context.forms.invite, async ({ pin }) => {
     const { sessionToken, expiresAt, principal } = await context.services.auth.redeemLink(params.token, pin, context.clientIp);

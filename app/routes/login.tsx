@@ -11,6 +11,11 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   return { next: new URL(request.url).searchParams.get('next') ?? '', form: context.forms.login.contract };
 }
 
+/** Keeps the action's Retry-After on the page's answer (React Router drops headers it is not given here). */
+export function headers({ actionHeaders }: Route.HeadersArgs) {
+  return actionHeaders;
+}
+
 export async function action({ request, context }: Route.ActionArgs) {
   return context.submit(request, context.forms.login, async ({ email, password, next }) => {
     const { sessionToken, expiresAt, principal } = await context.services.auth.signInWithPassword(email, password, context.clientIp);

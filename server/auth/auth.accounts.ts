@@ -8,6 +8,7 @@ import { Conflict, InvalidInput, NotFound } from '../errors.ts';
 import { EmailSchema, LocaleSchema, PasswordSchema, PhoneSchema, RoleSchema, StationCodeSchema, type Locale } from '../fields.ts';
 import { PASSWORD_ROLES, STATION_SCOPED_ROLES, type Principal, type Role } from './auth.roles.ts';
 import { hashSecret, hashToken, newPin, newToken } from './auth.secrets.ts';
+import { clearSignInLocks, signInLocks } from './auth.throttle.ts';
 
 const NameSchema = z.string().trim().min(1, 'must not be empty').max(120);
 
@@ -159,6 +160,11 @@ export function createAccounts({ prisma, clock, config, audit, elections }: Depe
         orderBy: [{ role: 'asc' }, { name: 'asc' }],
         include: { assignments: { include: { station: { select: { code: true } } } } },
       });
+      const locks = await signInLocks(
+        prisma,
+        users.flatMap((user) => (user.email ? [user.email] : [])),
+        clock.now(),
+      );
       return users.map((user) => ({
         id: user.id,
         name: user.name,
@@ -167,7 +173,34 @@ export function createAccounts({ prisma, clock, config, audit, elections }: Depe
         stationCodes: user.assignments.map((a) => a.station.code).sort(),
         lastLoginAt: user.lastLoginAt,
         disabled: user.disabledAt !== null,
+        /** Set while too many failed sign-ins refuse this email somewhere: `unlockSignIn` lifts it. */
+        signInLockedUntil: user.email ? (locks.get(user.email) ?? null) : null,
       }));
+    },
+
+    /**
+     * Lets a person locked out by failed sign-ins (theirs or an attacker's) sign in again at once,
+     * from every address. Audited. Returns how many locks were lifted (0: they were not locked out).
+     */
+    async unlockSignIn(userId: number, actor: Principal | null): Promise<{ name: string; locksLifted: number }> {
+      const user = await prisma.user.findUnique({ where: { id: userId } });
+      if (!user) throw new NotFound(`No user with id ${userId}.`);
+      if (!user.email) {
+        throw new InvalidInput(`${user.name} signs in with an invite link and PIN, not a password: give them a new link instead.`);
+      }
+      const email = user.email;
+      const locksLifted = await prisma.$transaction(async (tx) => {
+        const lifted = await clearSignInLocks(tx, email, clock.now());
+        await audit.record(tx, {
+          actor,
+          action: 'user.unlock_sign_in',
+          subjectType: 'user',
+          subjectId: userId,
+          details: { locksLifted: lifted },
+        });
+        return lifted;
+      });
+      return { name: user.name, locksLifted };
     },
 
     async findUserByEmail(email: string) {

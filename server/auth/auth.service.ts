@@ -2,18 +2,12 @@ import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { PrismaClient } from '../db/database.ts';
 import type { Invite, User } from '../db/generated/client.ts';
-import { InvalidCredentials, TooManyAttempts, WrongPin } from '../errors.ts';
+import { InvalidCredentials, WrongPin } from '../errors.ts';
 import type { AuditLog } from '../audit/audit.service.ts';
 import { PASSWORD_ROLES, STATION_SCOPED_ROLES, type Principal } from './auth.roles.ts';
 import { hashToken, newToken, UNUSABLE_HASH, verifySecret } from './auth.secrets.ts';
+import { createSignInThrottle, linkBudgets, MAX_PIN_FAILURES, passwordBudgets } from './auth.throttle.ts';
 
-// OWASP's authentication guidance: lock an account for a while after a few failures, and slow
-// down an address that keeps failing, without telling an attacker which accounts exist.
-const MAX_FAILED_LOGINS = 5;
-const LOCK_MS = 15 * 60_000;
-const ADDRESS_WINDOW_MS = 15 * 60_000;
-const MAX_ADDRESS_FAILURES = 30;
-export const MAX_PIN_FAILURES = 5;
 // Writing lastSeenAt on every request would turn every page view into a write.
 const TOUCH_INTERVAL_MS = 5 * 60_000;
 
@@ -46,13 +40,7 @@ interface Dependencies {
 }
 
 export function createAuthService({ prisma, clock, config, audit }: Dependencies) {
-  async function throttleAddress(ip: string) {
-    const since = new Date(clock.now().getTime() - ADDRESS_WINDOW_MS);
-    const failures = await prisma.loginAttempt.count({ where: { ip, succeeded: false, at: { gte: since } } });
-    if (failures >= MAX_ADDRESS_FAILURES) {
-      throw new TooManyAttempts('Too many failed sign-ins from this network. Wait 15 minutes, then try again.', ADDRESS_WINDOW_MS / 1000);
-    }
-  }
+  const throttle = createSignInThrottle({ prisma, clock });
 
   async function recordAttempt(ip: string, succeeded: boolean) {
     await prisma.loginAttempt.create({ data: { ip, succeeded, at: clock.now() } });
@@ -90,32 +78,22 @@ export function createAuthService({ prisma, clock, config, audit }: Dependencies
   }
 
   return {
-    /** Admins and coordinators. A wrong email and a wrong password look the same from outside. */
+    /**
+     * Admins and coordinators. A wrong email and a wrong password look the same from outside: same
+     * answer, after the same work, and the same limits (auth.throttle.ts), which count the email
+     * address as typed, whether an account has it or not.
+     */
     async signInWithPassword(email: string, password: string, ip: string): Promise<SessionGrant> {
-      await throttleAddress(ip);
-      const now = clock.now();
+      const budgets = passwordBudgets(ip, email);
+      await throttle.reserve(budgets);
       const user = await prisma.user.findUnique({ where: { email } });
-      if (user?.lockedUntil && user.lockedUntil > now) {
-        await recordAttempt(ip, false);
-        const minutes = Math.ceil((user.lockedUntil.getTime() - now.getTime()) / 60_000);
-        throw new TooManyAttempts(`Too many wrong passwords: this account is locked for ${minutes} more minutes.`, minutes * 60);
-      }
       const usable = user !== null && user.passwordHash !== null && user.disabledAt === null && PASSWORD_ROLES.includes(user.role);
       const matches = await verifySecret(password, usable ? user.passwordHash! : UNUSABLE_HASH);
       if (!usable || !matches) {
         await recordAttempt(ip, false);
-        if (user) {
-          const failed = user.failedLoginCount + 1;
-          await prisma.user.update({
-            where: { id: user.id },
-            data: {
-              failedLoginCount: failed >= MAX_FAILED_LOGINS ? 0 : failed,
-              lockedUntil: failed >= MAX_FAILED_LOGINS ? new Date(now.getTime() + LOCK_MS) : undefined,
-            },
-          });
-        }
         throw new InvalidCredentials('Wrong email or password.');
       }
+      await throttle.succeeded(budgets);
       await recordAttempt(ip, true);
       return startSession(user.id, 'password');
     },
@@ -127,24 +105,35 @@ export function createAuthService({ prisma, clock, config, audit }: Dependencies
 
     /** A one-time link, with the PIN it was issued with (none for the console's admin link). */
     async redeemLink(token: string, pin: string | undefined, ip: string): Promise<SessionGrant> {
-      await throttleAddress(ip);
+      const budgets = linkBudgets(ip);
+      await throttle.reserve(budgets);
       const invite = await findInvite(token);
       const state = linkState(invite);
       if (state.state !== 'ready' || !invite) {
         await recordAttempt(ip, false);
         throw new InvalidCredentials(`This sign-in link cannot be used (${state.state}). Ask your coordinator for a new one.`);
       }
-      if (invite.pinHash !== null && !(await verifySecret(pin ?? '', invite.pinHash))) {
-        await recordAttempt(ip, false);
-        const { failedPinCount } = await prisma.invite.update({
-          where: { id: invite.id },
+      if (invite.pinHash !== null) {
+        // Take one of the link's PIN attempts before checking the PIN, in one conditional statement,
+        // so that PINs sent at the same moment cannot check more than MAX_PIN_FAILURES between them.
+        const [taken] = await prisma.invite.updateManyAndReturn({
+          where: { id: invite.id, failedPinCount: { lt: MAX_PIN_FAILURES } },
           data: { failedPinCount: { increment: 1 } },
+          select: { failedPinCount: true },
         });
-        throw new WrongPin(MAX_PIN_FAILURES - failedPinCount);
+        if (!taken) {
+          await recordAttempt(ip, false);
+          throw new InvalidCredentials('This sign-in link cannot be used (locked). Ask your coordinator for a new one.');
+        }
+        if (!(await verifySecret(pin ?? '', invite.pinHash))) {
+          await recordAttempt(ip, false);
+          throw new WrongPin(MAX_PIN_FAILURES - taken.failedPinCount);
+        }
       }
       // Spend the link exactly once, even if it is submitted twice at the same moment.
       const spent = await prisma.invite.updateMany({ where: { id: invite.id, usedAt: null }, data: { usedAt: clock.now() } });
       if (spent.count !== 1) throw new InvalidCredentials('This sign-in link has already been used. Ask your coordinator for a new one.');
+      await throttle.succeeded(budgets);
       await recordAttempt(ip, true);
       return startSession(invite.userId, invite.pinHash ? 'invite' : 'link');
     },

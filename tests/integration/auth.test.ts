@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_PIN_FAILURES } from '../../server/auth/auth.service.ts';
+import { MAX_PIN_FAILURES } from '../../server/auth/auth.throttle.ts';
 import { InvalidCredentials, InvalidInput, TooManyAttempts } from '../../server/errors.ts';
 import { apiToken, createSmallElection, createUser } from '../factories.ts';
 import { openTestServices, type TestServices } from '../setup/services.ts';
@@ -36,7 +36,7 @@ describe('password sign-in (admins and coordinators)', () => {
     );
   });
 
-  it('locks the account for 15 minutes after 5 wrong passwords, even for the right one', async () => {
+  it('locks the email for that address for 15 minutes after 5 wrong passwords, even for the right one', async () => {
     const user = await createUser(t.services, 'admin');
     for (let i = 0; i < 5; i++) {
       await expect(t.services.auth.signInWithPassword(user.email!, `wrong ${i}`, '10.0.0.3')).rejects.toThrow(InvalidCredentials);

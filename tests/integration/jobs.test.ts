@@ -7,7 +7,7 @@ import { apiToken, createSmallElection, createUser } from '../factories.ts';
 import { redisAvailable, startRedis } from '../setup/redis.ts';
 import { openTestServices, startTestServer, type TestServices } from '../setup/services.ts';
 
-/** Leaves expired sessions, invites and sign-in attempts, next to live ones, for the purge to sort. */
+/** Leaves expired sessions, invites, sign-in attempts and budgets, next to live ones, for the purge to sort. */
 async function litter(t: TestServices) {
   const prisma = t.services.db.prisma;
   const user = await createUser(t.services, 'volunteer');
@@ -23,6 +23,12 @@ async function litter(t: TestServices) {
     data: [
       { ip: '10.0.0.1', succeeded: false, at: new Date(now - 8 * 24 * 3600_000) },
       { ip: '10.0.0.1', succeeded: false, at: new Date(now - 60_000) },
+    ],
+  });
+  await prisma.signInThrottle.createMany({
+    data: [
+      { scope: 'address', address: '10.0.0.1', failures: 30, windowEndsAt: new Date(now - 1000) },
+      { scope: 'address', address: '10.0.0.2', failures: 3, windowEndsAt: new Date(now + 60_000) },
     ],
   });
 }
@@ -48,9 +54,9 @@ describe('maintenance jobs on the PostgreSQL backend (local mode)', () => {
   it('purges what has expired through the queue, and keeps what is live', async () => {
     await litter(t);
     expect(t.services.broker.backend).toBe('postgres');
-    expect(await runOnePurge(t)).toEqual({ sessions: 1, invites: 1, loginAttempts: 1 });
+    expect(await runOnePurge(t)).toEqual({ sessions: 1, invites: 1, loginAttempts: 1, signInBudgets: 1 });
     expect(await t.services.db.prisma.session.count()).toBe(1);
-    expect(await purgeExpired(t.services.db.prisma, t.clock)).toEqual({ sessions: 0, invites: 0, loginAttempts: 0 });
+    expect(await purgeExpired(t.services.db.prisma, t.clock)).toEqual({ sessions: 0, invites: 0, loginAttempts: 0, signInBudgets: 0 });
   });
 });
 
@@ -75,7 +81,7 @@ describe.runIf(redisAvailable)('with Redis (production: several web and worker n
   it('runs the same jobs on BullMQ’s Redis backend', async () => {
     await litter(a);
     expect(a.services.broker.backend).toBe('redis');
-    expect(await runOnePurge(a)).toEqual({ sessions: 1, invites: 1, loginAttempts: 1 });
+    expect(await runOnePurge(a)).toEqual({ sessions: 1, invites: 1, loginAttempts: 1, signInBudgets: 1 });
   });
 
   it('reports Redis in /readyz', async () => {

@@ -44,11 +44,19 @@ export async function openTestServices(env: Record<string, string | undefined> =
   };
 }
 
-/** The web app (API, pages, Socket.io) on a random local port, as server/web.ts assembles it. */
-export async function startTestServer(services: Services): Promise<{ url: string; realtime: Realtime; close(): Promise<void> }> {
+/**
+ * The web app (API, pages, Socket.io) on a random local port, as server/web.ts assembles it. Pages
+ * need the production build, which integration tests do not make: with `pages`, Vite's middleware
+ * serves them as `npm run dev` does (the same loaders and actions, compiled on first request).
+ */
+export async function startTestServer(
+  services: Services,
+  options: { pages?: boolean } = {},
+): Promise<{ url: string; realtime: Realtime; close(): Promise<void> }> {
   const metrics = createMetrics();
   const server = http.createServer();
-  server.on('request', createApp(services, metrics));
+  const vite = options.pages ? await pagesThroughVite() : undefined;
+  server.on('request', createApp(services, metrics, vite));
   const realtime = createRealtime(server, services, metrics);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -57,6 +65,13 @@ export async function startTestServer(services: Services): Promise<{ url: string
     realtime,
     async close() {
       await realtime.close();
+      await vite?.close();
     },
   };
+}
+
+/** Vite in middleware mode, as `npm run dev` runs it, without hot reload or file watching. */
+async function pagesThroughVite() {
+  const { createServer } = await import('vite');
+  return createServer({ server: { middlewareMode: true, hmr: false, watch: null }, appType: 'custom', logLevel: 'silent' });
 }
