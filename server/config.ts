@@ -93,6 +93,8 @@ function buildConfig(env: Environment) {
     host: env.HOST,
     port: env.PORT,
     publicUrl: publicUrl.origin,
+    /** False when publicUrl is only derived from PORT (PUBLIC_URL unset). */
+    publicUrlConfigured: env.PUBLIC_URL !== undefined,
     /** Cookies get the Secure flag when the public address is https (TLS at a proxy). */
     secureCookies: publicUrl.protocol === 'https:',
     trustProxy: env.TRUST_PROXY,
