@@ -1,5 +1,6 @@
 import type { Socket } from 'socket.io';
 import type { Clock } from '../clock.ts';
+import type { Logger } from '../logger.ts';
 
 /**
  * How many events one connection may send: a burst of CLIENT_EVENT_BURST, then one more every
@@ -40,7 +41,7 @@ export function eventBudget(clock: Clock, burst = CLIENT_EVENT_BURST, intervalMs
  * every one counts against the connection's budget: over it, the event is answered with
  * `error:refused` (too_many_requests) and nothing else, and the connection stays open.
  */
-export function clientEvents(socket: Socket, clock: Clock) {
+export function clientEvents(socket: Socket, { clock, log }: { clock: Clock; log: Logger }) {
   const budget = eventBudget(clock);
   return {
     on(event: string, answer: (...args: unknown[]) => Promise<void>) {
@@ -49,7 +50,10 @@ export function clientEvents(socket: Socket, clock: Clock) {
           socket.emit('error:refused', TOO_MANY_REQUESTS);
           return;
         }
-        void answer(...args);
+        // A handler answers its expected failures itself; anything else is logged, never left to crash the process.
+        answer(...args).catch((error: unknown) => {
+          log.error({ err: { message: (error as Error).message }, event }, 'a client event failed');
+        });
       });
     },
   };

@@ -66,7 +66,7 @@ export function createRealtime(httpServer: http.Server, services: Services, metr
       }
     };
     // Client events: registered through clientEvents, which holds each connection to its budget.
-    const events = clientEvents(socket, services.clock);
+    const events = clientEvents(socket, services);
     events.on('turnout:resync', sendSnapshot);
     void sendSnapshot();
   });
