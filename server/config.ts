@@ -1,3 +1,4 @@
+import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -18,6 +19,37 @@ const integer = (min: number, max: number) =>
     .max(max, `must be a whole number from ${min} to ${max}`);
 
 const postgresUrl = z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL');
+
+/**
+ * Who may read /metrics and /readyz by default: this machine and the private networks (RFC 1918,
+ * IPv6 unique local), where a Prometheus or an orchestrator's probes run, but not the internet.
+ */
+export const LOOPBACK_AND_PRIVATE_NETWORKS = '127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7';
+
+export interface Network {
+  address: string;
+  prefix: number;
+  type: 'ipv4' | 'ipv6';
+}
+
+/** Networks in CIDR notation (10.0.0.0/8, fd00::/8) or single addresses, separated by commas. */
+const networkList = z.string().transform((list, ctx) => {
+  const networks: Network[] = [];
+  for (const entry of list.split(',').map((part) => part.trim())) {
+    const [address = '', prefix, ...rest] = entry.split('/');
+    const family = net.isIP(address);
+    const longest = family === 6 ? 128 : 32;
+    if (family === 0 || rest.length > 0 || (prefix !== undefined && !(/^\d{1,3}$/.test(prefix) && Number(prefix) <= longest))) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be networks such as 10.0.0.0/8 or fd00::/8, separated by commas ("${entry}" is not one)`,
+      });
+      return z.NEVER;
+    }
+    networks.push({ address, prefix: prefix === undefined ? longest : Number(prefix), type: family === 6 ? 'ipv6' : 'ipv4' });
+  }
+  return networks;
+});
 
 /**
  * Every environment variable Relance reads, with its default. Documented one by one in .env.example.
@@ -43,6 +75,8 @@ export const EnvironmentSchema = z.object({
   INVITE_HOURS: integer(1, 24 * 30).default(72),
   DEMO_VOTERS: integer(0, 2_000_000).default(150_000),
   RUN_WORKERS: booleanString.optional(),
+  MONITORING_ALLOW: networkList.prefault(LOOPBACK_AND_PRIVATE_NETWORKS),
+  MONITORING_TOKEN: z.string().min(16, 'must have at least 16 characters, e.g. from openssl rand -hex 24').optional(),
 });
 
 export type Environment = z.infer<typeof EnvironmentSchema>;
@@ -66,6 +100,8 @@ function buildConfig(env: Environment) {
      */
     allowedOrigins:
       env.PUBLIC_URL === undefined ? [publicUrl.origin, `http://127.0.0.1:${env.PORT}`, `http://[::1]:${env.PORT}`] : [publicUrl.origin],
+    /** False when publicUrl is only derived from PORT (PUBLIC_URL unset). */
+    publicUrlConfigured: env.PUBLIC_URL !== undefined,
     /** Cookies get the Secure flag when the public address is https (TLS at a proxy). */
     secureCookies: publicUrl.protocol === 'https:',
     trustProxy: env.TRUST_PROXY,
@@ -79,6 +115,9 @@ function buildConfig(env: Environment) {
     demoVoters: env.DEMO_VOTERS,
     /** Job workers run inside the web process in local mode; in production a worker node runs them. */
     runWorkers: env.RUN_WORKERS ?? localMode,
+    /** Who may read /metrics and /readyz: these networks, or anyone with the token. */
+    monitoringAllow: env.MONITORING_ALLOW,
+    monitoringToken: env.MONITORING_TOKEN,
   };
 }
 
@@ -94,7 +133,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     const lines = result.error.issues.map((issue) => {
       const name = issue.path.join('.');
       const value = env[name];
-      const shown = value === undefined || /URL/.test(name) ? '' : ` (got "${value}")`;
+      // URLs can hold passwords; tokens are secrets.
+      const shown = value === undefined || /URL|TOKEN/.test(name) ? '' : ` (got "${value}")`;
       return `  ${name}: ${issue.message}${shown}`;
     });
     throw new ConfigError(`Invalid configuration, see .env.example:\n${lines.join('\n')}`);

@@ -6,6 +6,31 @@ import { ROLES } from './auth/auth.roles.ts';
  * or a phone number means the same thing everywhere.
  */
 
+/**
+ * Unicode's control characters (category Cc): C0 (NUL, tab, line breaks, escape…), DEL and C1.
+ * Invisible or misleading in a name, they break one-line displays and CSV exports, and PostgreSQL
+ * refuses NUL in text (the request failed with a database error).
+ */
+const CONTROL_CHARACTERS = /\p{Cc}/u;
+const CONTROL_CHARACTERS_BUT_LINE_BREAKS = /(?![\n\r])\p{Cc}/u;
+
+export const PLAIN_TEXT_MESSAGE = 'must be on one line, without tabs, line breaks or invisible control characters: retype it';
+
+/**
+ * Text on one line: names of people, tokens, elections, stations and areas, codes and ids from
+ * import files. Trimmed, like every text field; add `.min()` and `.max()` where used.
+ */
+export const PlainTextSchema = z
+  .string()
+  .trim()
+  .refine((text) => !CONTROL_CHARACTERS.test(text), PLAIN_TEXT_MESSAGE);
+
+/** Text that may run over several lines (a postal address), still without NUL or other controls. */
+export const PlainTextLinesSchema = z
+  .string()
+  .trim()
+  .refine((text) => !CONTROL_CHARACTERS_BUT_LINE_BREAKS.test(text), 'must not contain invisible control characters such as NUL: retype it');
+
 export const StationCodeSchema = z
   .string()
   .trim()

@@ -7,6 +7,7 @@ import { createApp } from './app.ts';
 import { loadConfigOrExit } from './config.ts';
 import { LocalPostgresError } from './db/local-postgres.ts';
 import { loadDemo } from './demo/demo.ts';
+import { publishLocalAddress } from './local-address.ts';
 import { createLogger } from './logger.ts';
 import { createMetrics } from './monitoring/monitoring.metrics.ts';
 import { createRealtime } from './realtime/realtime.server.ts';
@@ -52,6 +53,9 @@ log.info(
 );
 
 if (config.localMode) {
+  // For the command-line tool's links (`relance invite`), which may run with another PORT.
+  const unpublish = publishLocalAddress(config.dataDir, config.publicUrlConfigured ? config.publicUrl : `http://localhost:${port}`);
+  process.on('exit', unpublish);
   const admin = await services.db.prisma.user.findFirst({ where: { role: 'admin', disabledAt: null }, orderBy: { id: 'asc' } });
   const link = admin ? await services.accounts.createSignInLink(admin.id, null) : undefined;
   const url = `http://localhost:${port}`;

@@ -5,12 +5,21 @@ import type { Config } from '../config.ts';
 import type { PrismaClient } from '../db/database.ts';
 import type { Elections } from '../elections/elections.service.ts';
 import { Conflict, InvalidInput, NotFound } from '../errors.ts';
-import { EmailSchema, LocaleSchema, PasswordSchema, PhoneSchema, RoleSchema, StationCodeSchema, type Locale } from '../fields.ts';
+import {
+  EmailSchema,
+  LocaleSchema,
+  PasswordSchema,
+  PhoneSchema,
+  PlainTextSchema,
+  RoleSchema,
+  StationCodeSchema,
+  type Locale,
+} from '../fields.ts';
 import { PASSWORD_ROLES, STATION_SCOPED_ROLES, type Principal, type Role } from './auth.roles.ts';
 import { hashSecret, hashToken, newPin, newToken } from './auth.secrets.ts';
 import { clearSignInLocks, signInLocks } from './auth.throttle.ts';
 
-const NameSchema = z.string().trim().min(1, 'must not be empty').max(120);
+const NameSchema = PlainTextSchema.min(1, 'must not be empty').max(120);
 
 /** A person as an admin describes them; the rules below say which fields each role needs. */
 export const UserFieldsSchema = z.object({

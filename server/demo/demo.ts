@@ -33,7 +33,7 @@ function readJson(name: string): unknown {
 
 /**
  * Loads the Paris demo election through the same importers as `relance import`: areas, stations,
- * a synthetic voter file of `voters` people, and the demo users. Returns the demo admin's id.
+ * a synthetic voter file of `voters` people (none at all for 0), and the demo users. Returns the demo admin's id.
  */
 export async function loadDemo(services: Services, options: { voters: number }): Promise<{ electionId: number; adminId: number }> {
   const { imports, accounts, log } = services;
@@ -42,7 +42,9 @@ export async function loadDemo(services: Services, options: { voters: number }):
   const stationsGeoJson = readJson('stations.geojson') as { features: { properties: { code: string; registered_voters: number } }[] };
   await imports.stations(election.id, { geojson: stationsGeoJson }, null);
   const stations = stationsGeoJson.features.map((f) => ({ code: f.properties.code, registeredVoters: f.properties.registered_voters }));
-  const voters = await imports.voters(election.id, Readable.from(demoVoterCsv(stations, options.voters)), null);
+  // DEMO_VOTERS=0: no voter file at all (the importer rightly refuses a file without people).
+  const voters =
+    options.voters > 0 ? await imports.voters(election.id, Readable.from(demoVoterCsv(stations, options.voters)), null) : { rows: 0 };
 
   let adminId = 0;
   for (const user of DEMO_USERS) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EmailSchema, PhoneSchema, StationCodeSchema, SupportLevelSchema } from '../fields.ts';
+import { EmailSchema, PhoneSchema, PlainTextLinesSchema, PlainTextSchema, StationCodeSchema, SupportLevelSchema } from '../fields.ts';
 import type { ImportProblem } from './imports.errors.ts';
 
 /**
@@ -11,8 +11,17 @@ const cell = z
   .union([z.string(), z.number(), z.null()])
   .optional()
   .transform((value) => (value === null || value === undefined ? '' : String(value).trim()));
-const text = (max: number) => cell.pipe(z.string().max(max, `must be at most ${max} characters`));
-const optionalText = (max: number) => text(max).transform((value) => (value === '' ? null : value));
+const emptyAsNull = (value: string) => (value === '' ? null : value);
+/** A name, code or id: one line of text, without control characters. */
+const line = (max: number, required?: string) =>
+  cell.pipe(
+    required === undefined
+      ? PlainTextSchema.max(max, `must be at most ${max} characters`)
+      : PlainTextSchema.min(1, required).max(max, `must be at most ${max} characters`),
+  );
+const optionalLine = (max: number) => line(max).transform(emptyAsNull);
+/** An address may run over several lines (a quoted CSV cell). */
+const optionalLines = (max: number) => cell.pipe(PlainTextLinesSchema.max(max, `must be at most ${max} characters`)).transform(emptyAsNull);
 
 /** A column that may be left empty (null); when filled, it must satisfy `schema`. */
 function optional<T extends z.ZodType>(schema: T) {
@@ -42,12 +51,12 @@ const flag = z
 const positiveInt = z.coerce.number().int('must be a whole number').min(1, 'must be 1 or more');
 
 export const VoterRowSchema = z.object({
-  external_id: cell.pipe(z.string().min(1, 'is required (the id of this person in your file)').max(100)),
-  first_name: optionalText(100).transform((value) => value ?? ''),
-  last_name: cell.pipe(z.string().min(1, 'is required').max(100)),
+  external_id: line(100, 'is required (the id of this person in your file)'),
+  first_name: line(100),
+  last_name: line(100, 'is required'),
   phone: optional(PhoneSchema),
   email: optional(EmailSchema),
-  address: optionalText(300),
+  address: optionalLines(300),
   station_code: cell.pipe(StationCodeSchema),
   list_number: optional(positiveInt),
   support_level: optional(SupportLevelSchema),
@@ -65,9 +74,9 @@ const closingTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a tim
 
 export const StationRowSchema = z.object({
   code: cell.pipe(StationCodeSchema),
-  name: cell.pipe(z.string().min(1, 'is required').max(200)),
-  address: optionalText(300),
-  area_code: cell.pipe(z.string().min(1, 'is required (the code of the neighbourhood the station is in)').max(50)),
+  name: line(200, 'is required'),
+  address: optionalLines(300),
+  area_code: line(50, 'is required (the code of the neighbourhood the station is in)'),
   registered_voters: cell
     .pipe(z.string().min(1, 'is required'))
     .transform(Number)
@@ -81,10 +90,10 @@ export type StationRow = z.output<typeof StationRowSchema>;
 export const REQUIRED_STATION_COLUMNS = ['code', 'name', 'area_code', 'registered_voters'];
 
 export const AreaRowSchema = z.object({
-  code: cell.pipe(z.string().min(1, 'is required').max(50)),
-  name: cell.pipe(z.string().min(1, 'is required').max(200)),
+  code: line(50, 'is required'),
+  name: line(200, 'is required'),
   kind: z.enum(['city', 'district', 'neighbourhood'], 'must be city, district or neighbourhood'),
-  parent_code: optionalText(50),
+  parent_code: optionalLine(50),
 });
 export type AreaRow = z.output<typeof AreaRowSchema>;
 

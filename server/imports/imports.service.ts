@@ -7,6 +7,7 @@ import type { Principal } from '../auth/auth.roles.ts';
 import { inTransaction, type PrismaClient } from '../db/database.ts';
 import { isTimeZone, zonedInstant } from '../elections/elections.time.ts';
 import { NotFound } from '../errors.ts';
+import { PlainTextSchema } from '../fields.ts';
 import { readCsv } from './imports.csv.ts';
 import { importAreas, importStations, recordsFromCsv, recordsFromGeoJson } from './imports.places.ts';
 import { importVoters } from './imports.voters.ts';
@@ -15,7 +16,7 @@ const time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time such 
 
 export const ElectionSpecSchema = z
   .object({
-    name: z.string().trim().min(1, 'must not be empty').max(200),
+    name: PlainTextSchema.min(1, 'must not be empty').max(200),
     pollingDay: z.iso.date('must be a date such as 2026-03-15'),
     timezone: z.string().refine(isTimeZone, 'must be an IANA timezone such as Europe/Paris'),
     opensAt: time,

@@ -9,6 +9,7 @@ import { DomainError } from '../errors.ts';
 import { isSameSite } from '../http/security.ts';
 import type { Metrics } from '../monitoring/monitoring.metrics.ts';
 import type { Services } from '../services.ts';
+import { clientEvents } from './realtime.events.ts';
 
 export const LIVE_NAMESPACE = '/live';
 
@@ -64,7 +65,9 @@ export function createRealtime(httpServer: http.Server, services: Services, metr
         }
       }
     };
-    socket.on('turnout:resync', sendSnapshot);
+    // Client events: registered through clientEvents, which holds each connection to its budget.
+    const events = clientEvents(socket, services);
+    events.on('turnout:resync', sendSnapshot);
     void sendSnapshot();
   });
 

@@ -57,6 +57,16 @@ describe('password sign-in (admins and coordinators)', () => {
     await expect(t.services.auth.signInWithPassword(user.email!, user.password!, '10.9.9.10')).resolves.toBeDefined();
   });
 
+  it('refuses a NUL or a line break in a name as invalid input, before the database sees it', async () => {
+    const before = await t.services.db.prisma.user.count();
+    const nul = t.services.accounts.createUser({ name: 'Ada\u0000Lovelace', role: 'volunteer' }, null);
+    await expect(nul).rejects.toThrow(InvalidInput);
+    await expect(nul).rejects.toMatchObject({ field: 'name' });
+    await expect(t.services.accounts.createUser({ name: 'Ada\nLovelace', role: 'volunteer' }, null)).rejects.toThrow(InvalidInput);
+    await expect(t.services.accounts.createApiToken({ name: 'wall\u0000screen', role: 'viewer' }, null)).rejects.toThrow(InvalidInput);
+    expect(await t.services.db.prisma.user.count()).toBe(before);
+  });
+
   it('refuses people who sign in by link (watchers have no password)', async () => {
     await expect(
       t.services.accounts.createUser({ name: 'W', role: 'watcher', password: 'a long enough password', stationCodes: ['0101'] }, null),

@@ -70,3 +70,26 @@ describe('the Paris demo election', () => {
     expect(actions).toEqual(['import.areas', 'import.stations', 'import.voters']);
   });
 });
+
+describe('the Paris demo with DEMO_VOTERS=0', () => {
+  it('loads the territory and the demo users with an empty voter file', async () => {
+    const empty = await openTestServices();
+    try {
+      const loaded = await loadDemo(empty.services, { voters: 0 });
+      const { prisma } = empty.services.db;
+      expect(await prisma.voter.count()).toBe(0);
+      expect(await prisma.pollingStation.count({ where: { electionId: loaded.electionId } })).toBe(902);
+      expect((await empty.services.accounts.listUsers()).map((u) => u.role)).toEqual([
+        'admin',
+        'coordinator',
+        'watcher',
+        'watcher',
+        'volunteer',
+        'volunteer',
+        'viewer',
+      ]);
+    } finally {
+      await empty.close();
+    }
+  });
+});

@@ -22,10 +22,10 @@ const env = (port: number) => ({
   DEMO_VOTERS: '3000',
 });
 
-async function start(port: number): Promise<{ process: ChildProcess; output: () => string }> {
+async function start(port: number, environment = env(port)): Promise<{ process: ChildProcess; output: () => string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/web.ts'], {
     cwd: PROJECT_ROOT,
-    env: env(port),
+    env: environment,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -108,6 +108,33 @@ describe('local mode (npm start)', () => {
       expect(await interrupt(second.process)).toBe(0);
     }
     expect(postgresRunning()).toBe(false);
+  });
+
+  it('has the command-line tool print links on the port the server listens on, whatever PORT the tool is given', async () => {
+    const ownData = fs.mkdtempSync(path.join(os.tmpdir(), 'relance-local-address-'));
+    fs.chmodSync(ownData, 0o755);
+    const port = await freePort();
+    const server = await start(port, { ...env(port), DATA_DIR: ownData, DEMO_VOTERS: '0' });
+    const invite = (extra: Record<string, string> = {}) =>
+      spawnSync(
+        process.execPath,
+        [path.join(PROJECT_ROOT, 'bin', 'relance.js'), 'invite', '--email', 'admin@demo.relance.example', '--no-pin'],
+        { cwd: PROJECT_ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: ownData, ...extra }, encoding: 'utf8' },
+      );
+    try {
+      const withoutPort = invite();
+      expect(withoutPort.stderr).toBe('');
+      expect(withoutPort.stdout).toMatch(
+        new RegExp(`^Sign-in link \\(works once, until [0-9TZ:.-]+\\): http://localhost:${port}/invite/[A-Za-z0-9_-]{43}\\n$`),
+      );
+      expect(invite({ PORT: '4999' }).stdout).toContain(`http://localhost:${port}/invite/`);
+      // An address the operator gives is theirs to choose (a proxy, a LAN name).
+      expect(invite({ PUBLIC_URL: 'https://relance.example.org' }).stdout).toContain('https://relance.example.org/invite/');
+    } finally {
+      expect(await interrupt(server.process)).toBe(0);
+      expect(fs.existsSync(path.join(ownData, 'relance.address'))).toBe(false);
+      fs.rmSync(ownData, { recursive: true, force: true });
+    }
   });
 
   it('stops with a message naming the variable when the configuration is wrong', () => {

@@ -1,5 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CLIENT_EVENT_BURST, CLIENT_EVENT_INTERVAL_MS } from '../../server/realtime/realtime.events.ts';
 import type { TurnoutSnapshot } from '../../server/turnout/turnout.service.ts';
 import { apiToken, createSmallElection, createUser, sessionCookieFor } from '../factories.ts';
 import { openTestServices, startTestServer, type TestServices } from '../setup/services.ts';
@@ -102,5 +103,30 @@ describe('Socket.io /live', () => {
     socket.emit('turnout:resync');
     expect((await refused).code).toBe('unauthenticated');
     expect(await disconnected).toBe('io server disconnect');
+  });
+
+  it('answers a connection that floods client events with too_many_requests, keeps it open, and serves it again later', async () => {
+    const socket = connect({ token: await apiToken(t.services, 'viewer') });
+    await next(socket, 'turnout:snapshot'); // the one sent on joining
+    const snapshots: unknown[] = [];
+    const refusals: { code: string; message: string }[] = [];
+    socket.on('turnout:snapshot', (snapshot: unknown) => snapshots.push(snapshot));
+    socket.on('error:refused', (refusal: { code: string; message: string }) => refusals.push(refusal));
+
+    for (let i = 0; i < 30; i++) socket.emit('turnout:resync');
+    await expect.poll(() => snapshots.length + refusals.length).toBe(30);
+    expect(snapshots).toHaveLength(CLIENT_EVENT_BURST);
+    expect(refusals).toHaveLength(30 - CLIENT_EVENT_BURST);
+    expect(refusals[0]).toEqual({
+      code: 'too_many_requests',
+      message: 'Too many requests on this connection. Wait a few seconds and try again.',
+    });
+    expect(socket.connected).toBe(true);
+
+    t.clock.advance(CLIENT_EVENT_BURST * CLIENT_EVENT_INTERVAL_MS);
+    snapshots.length = 0;
+    socket.emit('turnout:resync');
+    await expect.poll(() => snapshots.length).toBe(1);
+    expect(refusals).toHaveLength(30 - CLIENT_EVENT_BURST);
   });
 });

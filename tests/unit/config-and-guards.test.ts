@@ -40,6 +40,27 @@ describe('configuration', () => {
     expect(error?.message).toMatch(/DATABASE_URL: must be a postgres:\/\//);
     expect(error?.message).not.toContain('secret');
   });
+
+  it('reads who may see monitoring as networks, loopback and private ones by default, and never echoes the token', () => {
+    expect(parseConfig({}).monitoringAllow.map((n) => `${n.address}/${n.prefix}`)).toEqual([
+      '127.0.0.0/8',
+      '::1/128',
+      '10.0.0.0/8',
+      '172.16.0.0/12',
+      '192.168.0.0/16',
+      'fc00::/7',
+    ]);
+    expect(parseConfig({ MONITORING_ALLOW: '10.1.2.3, 2001:db8::/32' }).monitoringAllow).toEqual([
+      { address: '10.1.2.3', prefix: 32, type: 'ipv4' },
+      { address: '2001:db8::', prefix: 32, type: 'ipv6' },
+    ]);
+    for (const wrong of ['10.0.0.0/33', 'prometheus.internal', '10.0.0.0/8,', '::1/129']) {
+      expect(() => parseConfig({ MONITORING_ALLOW: wrong })).toThrow(/MONITORING_ALLOW: must be networks such as 10\.0\.0\.0\/8/);
+    }
+    expect(() => parseConfig({ MONITORING_TOKEN: 'short-secret' })).toThrow(
+      /^Invalid configuration, see \.env\.example:\n {2}MONITORING_TOKEN: must have at least 16 characters, e\.g\. from openssl rand -hex 24$/,
+    );
+  });
 });
 
 const watcher: Principal = { kind: 'user', id: 3, name: 'W', role: 'watcher', stations: new Set([10, 11]), locale: null };

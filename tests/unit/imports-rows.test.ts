@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { copyRow, csvField, normalizeHeader } from '../../server/imports/imports.csv.ts';
-import { parseRecord, StationRowSchema, VoterRowSchema } from '../../server/imports/imports.rows.ts';
-import { normalizePhone } from '../../server/fields.ts';
+import { AreaRowSchema, parseRecord, StationRowSchema, VoterRowSchema } from '../../server/imports/imports.rows.ts';
+import { normalizePhone, PLAIN_TEXT_MESSAGE } from '../../server/fields.ts';
 
 describe('voter rows', () => {
   it('reads a complete row, converting phone numbers, flags and numbers', () => {
@@ -69,6 +69,50 @@ describe('station rows', () => {
     expect(parseRecord(StationRowSchema, 3, { ...row, registered_voters: 1200 })).toMatchObject({
       ok: true,
       row: { registered_voters: 1200 },
+    });
+  });
+});
+
+describe('names in import files', () => {
+  it('refuses control characters in voter, station and area names and codes, naming the line and the column', () => {
+    const voter = parseRecord(VoterRowSchema, 4, {
+      external_id: 'NB\u000042',
+      first_name: 'Léa\tMarie',
+      last_name: 'Exemple\u0000',
+      station_code: '0327',
+      address: '12 rue de la Roquette\n75011 Paris',
+    });
+    expect(voter).toEqual({
+      ok: false,
+      problems: ['external_id', 'first_name', 'last_name'].map((field) => ({ line: 4, field, message: PLAIN_TEXT_MESSAGE })),
+    });
+    const station = parseRecord(StationRowSchema, 2, {
+      code: '0327',
+      name: 'École\u0085Keller',
+      area_code: 'Q\u0000',
+      registered_voters: '1200',
+    });
+    expect(station).toEqual({
+      ok: false,
+      problems: ['name', 'area_code'].map((field) => ({ line: 2, field, message: PLAIN_TEXT_MESSAGE })),
+    });
+    const area = parseRecord(AreaRowSchema, 3, { code: '11', name: 'Paris\r11e', kind: 'district', parent_code: '75\u0000' });
+    expect(area).toEqual({
+      ok: false,
+      problems: ['name', 'parent_code'].map((field) => ({ line: 3, field, message: PLAIN_TEXT_MESSAGE })),
+    });
+  });
+
+  it('lets an address run over several lines, but refuses NUL and other control characters in it', () => {
+    const row = (address: string) =>
+      parseRecord(VoterRowSchema, 2, { external_id: 'A1', last_name: 'Exemple', station_code: '0327', address });
+    expect(row('12 rue de la Roquette\r\n75011 Paris')).toMatchObject({
+      ok: true,
+      row: { address: '12 rue de la Roquette\r\n75011 Paris' },
+    });
+    expect(row('12 rue\u0000')).toEqual({
+      ok: false,
+      problems: [{ line: 2, field: 'address', message: 'must not contain invisible control characters such as NUL: retype it' }],
     });
   });
 });
