@@ -82,6 +82,9 @@ export const en = {
   'users.lastSignIn': 'Last sign-in',
   'users.never': 'never',
   'users.link': 'Sign-in link',
+  'users.unlock': 'Unlock sign-in',
+  'users.unlockFor': 'Unlock sign-in for {name}, locked after wrong passwords',
+  'users.unlocked': '{name} can sign in again, from every address.',
   'users.linkFor': 'Sign-in link for {name}',
   'users.linkHelp':
     'Send the link to this person, and give them the PIN separately (read it out, or on paper). The link works once, until {expires}.',

@@ -84,6 +84,9 @@ export const fr: Record<MessageKey, string> = {
   'users.lastSignIn': 'Dernière connexion',
   'users.never': 'jamais',
   'users.link': 'Lien de connexion',
+  'users.unlock': 'Débloquer la connexion',
+  'users.unlockFor': 'Débloquer la connexion de {name}, bloquée après des mots de passe erronés',
+  'users.unlocked': '{name} peut de nouveau se connecter, depuis toute adresse.',
   'users.linkFor': 'Lien de connexion pour {name}',
   'users.linkHelp':
     'Envoyez le lien à cette personne et donnez-lui le code PIN à part (de vive voix, ou sur papier). Le lien ne sert qu’une fois, jusqu’au {expires}.',

@@ -16,10 +16,16 @@ export async function loader({ context }: Route.LoaderArgs) {
 
 export async function action({ request, context }: Route.ActionArgs) {
   const actor = context.requireRole(context.access.manageUsers);
-  // Two forms post here: "send a link" on a person's row, and "add a person".
+  // Three forms post here: "send a link" and "unlock" on a person's row, and "add a person".
   const intent = new URL(request.url).searchParams.get('intent');
+  if (intent === 'unlock') {
+    return context.submit(request, context.forms.person, async ({ userId }) => {
+      const { name } = await context.services.accounts.unlockSignIn(userId, actor);
+      return { ok: true as const, intent: 'unlock' as const, name };
+    });
+  }
   if (intent === 'link') {
-    return context.submit(request, context.forms.userLink, async ({ userId }) => {
+    return context.submit(request, context.forms.person, async ({ userId }) => {
       const link = await context.services.accounts.createInvite(userId, actor);
       return {
         ok: true as const,
@@ -67,6 +73,12 @@ export default function AdminUsers({ loaderData, actionData }: Route.ComponentPr
           {t('users.created', { name: actionData.created })}
         </p>
       )}
+      {actionData?.ok && actionData.intent === 'unlock' && (
+        <p className="alert alert-success" role="status">
+          {t('users.unlocked', { name: actionData.name })}
+        </p>
+      )}
+      <FormAlert form={form} />
 
       <div className="table-scroll" tabIndex={0} role="region" aria-labelledby="users-title">
         <table className="data-table">
@@ -91,13 +103,24 @@ export default function AdminUsers({ loaderData, actionData }: Route.ComponentPr
                 <td>{user.stationCodes.join(', ') || '—'}</td>
                 <td>{user.lastLoginAt ? formatDateTime(locale, user.lastLoginAt) : t('users.never')}</td>
                 <td>
-                  <Form method="post" action="?intent=link">
-                    <CsrfInput />
-                    <input type="hidden" name="userId" value={user.id} />
-                    <button type="submit" className="button small" aria-label={t('users.linkFor', { name: user.name })}>
-                      {t('users.link')}
-                    </button>
-                  </Form>
+                  <div className="row-actions">
+                    <Form method="post" action="?intent=link">
+                      <CsrfInput />
+                      <input type="hidden" name="userId" value={user.id} />
+                      <button type="submit" className="button small" aria-label={t('users.linkFor', { name: user.name })}>
+                        {t('users.link')}
+                      </button>
+                    </Form>
+                    {user.signInLockedUntil && (
+                      <Form method="post" action="?intent=unlock">
+                        <CsrfInput />
+                        <input type="hidden" name="userId" value={user.id} />
+                        <button type="submit" className="button small" aria-label={t('users.unlockFor', { name: user.name })}>
+                          {t('users.unlock')}
+                        </button>
+                      </Form>
+                    )}
+                  </div>
                 </td>
               </tr>
             ))}
@@ -107,7 +130,6 @@ export default function AdminUsers({ loaderData, actionData }: Route.ComponentPr
 
       <section aria-labelledby="create-title" className="panel narrow-panel">
         <h2 id="create-title">{t('users.create.title')}</h2>
-        <FormAlert form={form} />
         <Form method="post" className="stack">
           <CsrfInput />
           <Field form={form} name="name" label={t('users.create.name')}>

@@ -111,8 +111,8 @@ export const forms = {
   ),
   /** The sign-out button: nothing but the form token. */
   signOut: defineForm('logout', z.object({})),
-  /** "Send a sign-in link" on a person's row. */
-  userLink: defineForm('users', z.object({ userId: z.coerce.number().int().positive().max(2_147_483_647) })),
+  /** The buttons on a person's row: send a sign-in link, unlock their sign-in. */
+  person: defineForm('users', z.object({ userId: z.coerce.number().int().positive().max(2_147_483_647) })),
 };
 
 export type Forms = typeof forms;

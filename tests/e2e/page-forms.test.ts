@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, inject, it } from 'vitest';
-import { PlainBrowser, signedInAdmin } from './plain-browser.ts';
+import { createAdmin, PlainBrowser, signedInAdmin } from './plain-browser.ts';
 
 const server = inject('e2e');
 
@@ -77,5 +77,23 @@ describe.runIf(server)('page forms: one contract from the schema, one way to fai
     const answer = await new PlainBrowser().post('/login', { email: 'a@test.example', password: 'x' }, { csrf: 'x'.repeat(43) });
     expect(answer.status).toBe(403);
     expect(answer.html).toContain('This form has expired. Reload the page and try again.');
+  });
+
+  it('lets an admin unlock a person locked out by wrong passwords, from the People page', async () => {
+    const locked = createAdmin();
+    const person = new PlainBrowser();
+    for (let i = 0; i < 5; i++) expect((await person.post('/login', { email: locked.email, password: `wrong ${i}` })).status).toBe(401);
+    expect((await person.post('/login', locked)).status).toBe(429);
+
+    const admin = await signedInAdmin();
+    const row = new RegExp(`<td>${locked.email}</td>.*?action="/admin/users\\?intent=unlock".*?name="userId" value="(\\d+)"`, 's');
+    const userId = row.exec((await admin.get('/admin/users')).html)?.[1];
+    expect(userId).toBeDefined();
+    const unlocked = await admin.post('/admin/users?intent=unlock', { userId: userId! });
+    expect([unlocked.status, /role="status">([^<]*)</.exec(unlocked.html)?.[1]]).toEqual([
+      200,
+      'Test admin can sign in again, from every address.',
+    ]);
+    expect((await person.post('/login', locked)).status).toBe(302);
   });
 });
