@@ -13,6 +13,9 @@ import { clientEvents } from './realtime.events.ts';
 
 export const LIVE_NAMESPACE = '/live';
 
+/** Clients send small events (a resync, a flag); Socket.io's default would read 1 MB. */
+export const SOCKET_MESSAGE_LIMIT_BYTES = 64 * 1024;
+
 /** Who a socket belongs to: an API token in the handshake's `auth` or header, or the browser's session cookie. */
 async function principalOf(services: Services, socket: Socket): Promise<Principal | null> {
   const { token } = socket.handshake.auth as { token?: unknown };
@@ -28,6 +31,7 @@ export function createRealtime(httpServer: http.Server, services: Services, metr
   redis?.on('error', () => {}); // ioredis reconnects by itself; /readyz reports an outage
   const io = new Server(httpServer, {
     serveClient: false,
+    maxHttpBufferSize: SOCKET_MESSAGE_LIMIT_BYTES,
     // Refuses a browser connecting from another site (cross-site WebSocket hijacking).
     allowRequest: (request, callback) => callback(null, isSameSite(request, services.config)),
     ...(redis ? { adapter: createAdapter(redis, { streamName: 'relance:socket.io' }) } : {}),
