@@ -5,7 +5,7 @@ import { identify } from '../auth/auth.identify.ts';
 import { formTokenFor, newToken, TOKEN_PATTERN } from '../auth/auth.secrets.ts';
 import { requireRole } from '../auth/auth.guards.ts';
 import { ACCESS, type Principal, type Role } from '../auth/auth.roles.ts';
-import { DomainError, FormExpired, statusOf, Unauthenticated } from '../errors.ts';
+import { DomainError, FormExpired, InvalidInput, statusOf, Unauthenticated } from '../errors.ts';
 import type { Locale } from '../fields.ts';
 import { loggablePath } from '../logger.ts';
 import type { Services } from '../services.ts';
@@ -35,13 +35,14 @@ export function identifyRequest(services: Services) {
       const { principal, sessionToken } = await identify(services.auth, req.headers);
       res.locals.sessionToken = sessionToken;
       res.locals.principal = principal;
-      // The form token is bound to the session; before sign-in, to a random seed in a cookie.
+      // The form token is bound to the session; before sign-in (or with a session that has ended),
+      // to a random seed in a cookie. See docs/decisions/013-form-token-bound-to-session.md.
       let seed = jar[CSRF_COOKIE];
       if (!seed || !TOKEN_PATTERN.test(seed)) {
         seed = newToken();
         res.append('Set-Cookie', cookies.csrf(seed));
       }
-      res.locals.csrfToken = formTokenFor(sessionToken ?? seed);
+      res.locals.csrfToken = formTokenFor(principal && sessionToken ? sessionToken : seed);
       res.locals.locale = resolveLocale(jar[LOCALE_COOKIE], res.locals.principal?.locale, req.headers['accept-language']);
       next();
     } catch (error) {
@@ -117,7 +118,10 @@ export function loadContext(services: Services, req: ExpressRequest, res: Respon
       }
     },
     async submit(request, form, action) {
-      const posted = await request.formData();
+      const posted = await request.formData().catch(() => {
+        // A multipart body whose parts do not match its boundary, say: no browser sends that.
+        throw pageError(new InvalidInput('The form could not be read. Reload the page and try again.'));
+      });
       if (posted.get('csrf') !== csrfToken) throw pageError(new FormExpired());
       try {
         return await action(parseForm(form, posted));

@@ -106,6 +106,12 @@ describe.runIf(server)('malformed requests get a clear 4xx, never a 500 or a sta
     expect([admin.status, admin.location]).toEqual([302, '/login?next=%2Fadmin%2Fusers']);
   });
 
+  it('answers a multipart form whose parts do not match its boundary with 422', async () => {
+    const answer = await request('/login', 'POST', { ...FORM, 'content-type': 'multipart/form-data; boundary=abc' }, 'not multipart');
+    expect(answer.status).toBe(422);
+    expect(answer.html).not.toContain(PROJECT_ROOT);
+  });
+
   it('refuses a huge form post from its headers alone, without reading it', async () => {
     const status = await new Promise<number>((resolve, reject) => {
       const outgoing = http.request(`${server!.baseUrl}/login`, {
