@@ -2,6 +2,10 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    // Files and the tests in each file run in a random order, so a test that leans on another fails.
+    // Vitest prints the seed; `npx vitest run --sequence.seed=<n>` replays that order. (Vitest takes
+    // the order from this root setting for every project.)
+    sequence: { shuffle: true },
     projects: [
       {
         test: {

@@ -101,14 +101,6 @@ export async function createUser(services: Services, role: Role, options: { stat
   return { ...user, password };
 }
 
-/** Signs a user in through a one-time link and returns the Cookie header of their session. */
-export async function sessionCookieFor(services: Services, userId: number): Promise<string> {
-  const link = await services.accounts.createSignInLink(userId, null);
-  const token = link.url.split('/invite/')[1]!;
-  const { sessionToken } = await services.auth.redeemLink(token, undefined, '127.0.0.1');
-  return `relance_session=${sessionToken}`;
-}
-
 export async function apiToken(services: Services, role: Role, stationCodes: string[] = []): Promise<string> {
   return (await services.accounts.createApiToken({ name: `test ${role}`, role, stationCodes }, null)).token;
 }

@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, BrowserContext, BrowserContextOptions, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { PROJECT_ROOT } from '../../server/config.ts';
-import { launchBrowser, PHONE, watchConsole, type WatchedPage } from './browser.ts';
+import { PHONE } from './browser.ts';
+import { openBrowserFixtures, type BrowserFixtures } from './fixtures.ts';
 
 const server = inject('e2e');
 
@@ -17,19 +18,10 @@ const heading = (page: Page, name: string) => page.getByRole('heading', { level:
 
 // No Chromium outside CI: the global setup printed why, and there is nothing to drive.
 describe.runIf(server)('Relance in a real browser, against `npm start`’s local mode', () => {
-  let browser: Browser;
-  let adminPage: Page;
-  const watched: WatchedPage[] = [];
+  let fixtures: BrowserFixtures;
 
-  async function openPage(options: BrowserContextOptions): Promise<WatchedPage> {
-    const context: BrowserContext = await browser.newContext(options);
-    const page = watchConsole(await context.newPage());
-    watched.push(page);
-    return page;
-  }
-
-  /** The admin issues a sign-in link from the People page, as a coordinator would on the day. */
-  async function issueLink(personName: string): Promise<{ url: string; pin: string }> {
+  /** An admin issues a sign-in link from the People page, as a coordinator would on the day. */
+  async function issueLink(adminPage: Page, personName: string): Promise<{ url: string; pin: string }> {
     await adminPage.goto(`${server!.baseUrl}/admin/users`);
     await adminPage
       .getByRole('row', { name: new RegExp(personName) })
@@ -40,20 +32,21 @@ describe.runIf(server)('Relance in a real browser, against `npm start`’s local
   }
 
   beforeAll(async () => {
-    browser = await launchBrowser();
-    adminPage = (await openPage({ locale: 'fr-FR', viewport: { width: 1440, height: 900 } })).page;
+    fixtures = await openBrowserFixtures(server!);
   });
 
-  afterEach(() => {
-    const errors = watched.flatMap((page) => page.errors.splice(0));
-    expect(errors).toEqual([]);
+  afterEach(async () => {
+    expect(await fixtures.closePages()).toEqual([]);
   });
 
   afterAll(async () => {
-    await browser?.close();
+    await fixtures?.close();
   });
 
+  const WAR_ROOM = { locale: 'fr-FR', viewport: { width: 1440, height: 900 } };
+
   it('the admin signs in through the link printed at start and sees the demo election, live', async () => {
+    const adminPage = (await fixtures.openPage(WAR_ROOM)).page;
     await adminPage.goto(server!.adminLink);
     await heading(adminPage, 'Bienvenue sur Relance');
     expect(await textOf(adminPage.locator('main p').first())).toBe('Bonjour Demo admin.');
@@ -76,12 +69,13 @@ describe.runIf(server)('Relance in a real browser, against `npm start`’s local
     fs.writeFileSync(target, shot);
 
     // The link worked once; it does not work again.
-    const again = (await openPage({ locale: 'fr-FR' })).page;
+    const again = (await fixtures.openPage({ locale: 'fr-FR' })).page;
     await again.goto(server!.adminLink);
     expect(await textOf(again.getByRole('alert'))).toBe('Ce lien a déjà servi. Demandez-en un nouveau à votre coordination.');
   });
 
   it('switches between French and English, and remembers the choice', async () => {
+    const adminPage = (await fixtures.signedIn('admin', { context: WAR_ROOM })).page;
     await adminPage.getByRole('button', { name: 'English' }).click();
     await heading(adminPage, 'Paris — municipales 2026, 1er tour');
     await adminPage.waitForFunction(() => document.documentElement.lang === 'en');
@@ -97,13 +91,15 @@ describe.runIf(server)('Relance in a real browser, against `npm start`’s local
   });
 
   it('a poll watcher signs in on a 360-pixel phone with an invite link and PIN, and finds their stations', async () => {
-    const invite = await issueLink('Demo watcher, 11e');
+    const admin = await fixtures.signedIn('admin', { context: WAR_ROOM });
+    const watcher = await fixtures.person('watcher', { stationCodes: ['1101', '1102'] });
+    const invite = await issueLink(admin.page, watcher.name);
     expect(invite.url).toMatch(new RegExp(`^${server!.baseUrl}/invite/[A-Za-z0-9_-]{43}$`));
     expect(invite.pin).toMatch(/^\d{6}$/);
 
-    const phone = await openPage({ ...PHONE, locale: 'fr-FR' });
+    const phone = await fixtures.openPage({ ...PHONE, locale: 'fr-FR' });
     await phone.page.goto(invite.url);
-    expect(await textOf(phone.page.locator('main p').first())).toBe('Bonjour Demo watcher, 11e.');
+    expect(await textOf(phone.page.locator('main p').first())).toBe(`Bonjour ${watcher.name}.`);
     phone.expectedStatuses.add(401);
     await phone.page.getByLabel('Code PIN').fill(invite.pin === '000000' ? '111111' : '000000');
     await phone.page.getByRole('button', { name: 'Se connecter' }).click();
@@ -125,8 +121,10 @@ describe.runIf(server)('Relance in a real browser, against `npm start`’s local
   });
 
   it('a wall-screen viewer opening an admin page gets a proper 403 page', async () => {
-    const invite = await issueLink('War-room wall screen');
-    const screen = await openPage({ locale: 'en-GB', viewport: { width: 1920, height: 1080 } });
+    const admin = await fixtures.signedIn('admin', { context: WAR_ROOM });
+    const wallScreen = await fixtures.person('viewer');
+    const invite = await issueLink(admin.page, wallScreen.name);
+    const screen = await fixtures.openPage({ locale: 'en-GB', viewport: { width: 1920, height: 1080 } });
     await screen.page.goto(invite.url);
     await screen.page.getByLabel('PIN').fill(invite.pin);
     await screen.page.getByRole('button', { name: 'Sign in' }).click();
@@ -142,7 +140,7 @@ describe.runIf(server)('Relance in a real browser, against `npm start`’s local
   });
 
   it('sends an anonymous visitor to the sign-in page, and keeps where they were going', async () => {
-    const visitor = await openPage({ locale: 'en-GB' });
+    const visitor = await fixtures.openPage({ locale: 'en-GB' });
     await visitor.page.goto(`${server!.baseUrl}/dashboard`);
     await heading(visitor.page, 'Sign in');
     expect(visitor.page.url()).toBe(`${server!.baseUrl}/login?next=%2Fdashboard`);

@@ -4,19 +4,29 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { PROJECT_ROOT } from '../../server/config.ts';
+import { startLocalPostgres } from '../../server/db/local-postgres.ts';
 import { requireChromiumOrSkip } from './browser.ts';
 import { freePort } from '../../server/free-port.ts';
 
+export interface E2eServer {
+  baseUrl: string;
+  /** The one-time link the server printed at start, for the Demo admin. */
+  adminLink: string;
+  dataDir: string;
+  /** The server's embedded database, shared as `npx relance` shares it: fixtures create people there. */
+  databaseUrl: string;
+}
+
 declare module 'vitest' {
   export interface ProvidedContext {
-    e2e: { baseUrl: string; adminLink: string; dataDir: string } | null;
+    e2e: E2eServer | null;
   }
 }
 
 /**
  * Builds the production bundle and starts Relance exactly as `npm start` does, in local mode
- * (embedded PostgreSQL, demo election), in a throwaway data folder. Tests sign in through the
- * one-time link it prints.
+ * (embedded PostgreSQL, demo election), in a throwaway data folder. One test signs in through the
+ * one-time link it prints; the others through links of their own (tests/e2e/fixtures.ts).
  */
 export default async function setup(project: TestProject) {
   if (!requireChromiumOrSkip()) {
@@ -52,7 +62,9 @@ export default async function setup(project: TestProject) {
     server.stderr!.on('data', onData);
     server.on('exit', (code) => reject(new Error(`Relance exited (${code}) before it was ready:\n${output}`)));
   });
-  project.provide('e2e', { baseUrl: `http://localhost:${port}`, adminLink, dataDir });
+  // Joins the running server's PostgreSQL (nothing to stop), as the command-line tool does.
+  const { url: databaseUrl } = await startLocalPostgres({ dataDir, exclusive: false });
+  project.provide('e2e', { baseUrl: `http://localhost:${port}`, adminLink, dataDir, databaseUrl });
 
   return async () => {
     const exited = new Promise((resolve) => server.once('exit', resolve));

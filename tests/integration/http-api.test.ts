@@ -1,7 +1,8 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TurnoutSnapshot } from '../../server/turnout/turnout.service.ts';
-import { apiToken, createSmallElection, createUser, sessionCookieFor } from '../factories.ts';
+import { apiToken, createSmallElection } from '../factories.ts';
+import { signedIn } from '../fixtures.ts';
 import { openTestServices, startTestServer, type TestServices } from '../setup/services.ts';
 
 let t: TestServices;
@@ -62,6 +63,8 @@ describe('GET /api/v1/turnout', () => {
   });
 
   it('gives every station and area with registered voters, nobody voted before any report', async () => {
+    // An election of its own, the current one from now on: no other test's reports count here.
+    await createSmallElection(t.services);
     const response = await get('/api/v1/turnout', bearer(adminToken));
     expect(response.status).toBe(200);
     expect(response.headers.get('cache-control')).toBe('no-store');
@@ -90,7 +93,9 @@ describe('GET /api/v1/turnout', () => {
   });
 
   it('counts each station’s latest accepted report', async () => {
-    const station = await t.services.db.prisma.pollingStation.findFirstOrThrow({ where: { code: '0202' } });
+    // Its reports go into an election of its own, which no other test reads.
+    const election = await createSmallElection(t.services);
+    const station = await t.services.db.prisma.pollingStation.findFirstOrThrow({ where: { electionId: election.id, code: '0202' } });
     const report = (id: string, voters: number, observedAt: string, status: 'accepted' | 'flagged' = 'accepted') =>
       t.services.db.prisma.turnoutReport.create({
         data: { id, stationId: station.id, voters, observedAt: new Date(observedAt), source: 'api', status },
@@ -110,8 +115,8 @@ describe('GET /api/v1/turnout', () => {
   });
 
   it('accepts a war-room session cookie as well as a token', async () => {
-    const coordinator = await createUser(t.services, 'coordinator');
-    const response = await get('/api/v1/turnout', { Cookie: await sessionCookieFor(t.services, coordinator.id) });
+    const { cookie } = await signedIn(t.services, 'coordinator');
+    const response = await get('/api/v1/turnout', { Cookie: cookie });
     expect(response.status).toBe(200);
   });
 

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ImportRejected } from '../../server/imports/imports.errors.ts';
 import { createSmallElection, featureCollection, voterCsv } from '../factories.ts';
 import { openTestServices, type TestServices } from '../setup/services.ts';
@@ -9,12 +9,17 @@ let electionId: number;
 
 beforeAll(async () => {
   t = await openTestServices();
+});
+
+// Each test imports into an election of its own: people, stations and areas another test imported
+// are not there.
+beforeEach(async () => {
   electionId = (await createSmallElection(t.services)).id;
 });
 
 afterAll(() => t.close());
 
-const voters = () => t.services.db.prisma.voter.findMany({ orderBy: { externalId: 'asc' } });
+const voters = () => t.services.db.prisma.voter.findMany({ where: { electionId }, orderBy: { externalId: 'asc' } });
 
 async function rejection(promise: Promise<unknown>): Promise<ImportRejected> {
   try {
@@ -47,6 +52,7 @@ describe('voter file import', () => {
   });
 
   it('updates people already known by their external id, and never touches who has voted', async () => {
+    await t.services.imports.voters(electionId, voterCsv([{ external_id: 'A1', last_name: 'Known', support_level: 1 }]), null);
     await t.services.db.prisma.voter.update({
       where: { electionId_externalId: { electionId, externalId: 'A1' } },
       data: { votedAt: t.clock.now(), votedSource: 'watcher' },
@@ -98,6 +104,7 @@ describe('voter file import', () => {
   });
 
   it('refuses a list number already used by someone else at the same station, and changes nothing', async () => {
+    await t.services.imports.voters(electionId, voterCsv([{ external_id: 'A1', station_code: '0101', list_number: 1 }]), null);
     const before = await voters();
     const error = await rejection(t.services.imports.voters(electionId, voterCsv([{ external_id: 'C1', list_number: 1 }]), null));
     expect(error.problems[0]!.message).toMatch(/already used by another person at the same station/);
@@ -115,21 +122,21 @@ describe('stations and areas import', () => {
   it('imports stations from CSV into existing areas, and updates them on re-import', async () => {
     const csv = 'code,name,area_code,registered_voters,baseline_turnout,closes_at\n0301,Gym,N1,800,0.55,\n0302,Pool,N2,700,,22:00\n';
     expect(await t.services.imports.stations(electionId, { csv: Readable.from([csv]) }, null)).toEqual({ stations: 2 });
-    const pool = await t.services.db.prisma.pollingStation.findFirstOrThrow({ where: { code: '0302' } });
+    const pool = await t.services.db.prisma.pollingStation.findFirstOrThrow({ where: { electionId, code: '0302' } });
     expect(pool.closesAt?.toISOString()).toBe('2026-03-15T21:00:00.000Z');
     await t.services.imports.stations(
       electionId,
       { csv: Readable.from(['code,name,area_code,registered_voters\n0301,Gymnasium,N1,810\n']) },
       null,
     );
-    expect(await t.services.db.prisma.pollingStation.findFirstOrThrow({ where: { code: '0301' } })).toMatchObject({
+    expect(await t.services.db.prisma.pollingStation.findFirstOrThrow({ where: { electionId, code: '0301' } })).toMatchObject({
       name: 'Gymnasium',
       registeredVoters: 810,
     });
   });
 
   it('rejects stations in unknown areas or with bad numbers, without writing any', async () => {
-    const count = await t.services.db.prisma.pollingStation.count();
+    const count = await t.services.db.prisma.pollingStation.count({ where: { electionId } });
     const error = await rejection(
       t.services.imports.stations(
         electionId,
@@ -141,7 +148,7 @@ describe('stations and areas import', () => {
       { line: 3, field: 'registered_voters', message: 'must be a whole number' },
       { line: 2, field: 'area_code', message: 'no area N9: import the areas first' },
     ]);
-    expect(await t.services.db.prisma.pollingStation.count()).toBe(count);
+    expect(await t.services.db.prisma.pollingStation.count({ where: { electionId } })).toBe(count);
   });
 
   it('imports areas parents first, whatever their order in the file, and refuses loops', async () => {
@@ -150,7 +157,7 @@ describe('stations and areas import', () => {
       { type: 'Feature', properties: { code: 'D3', name: 'District 3', kind: 'district', parent_code: 'T' }, geometry: null },
     ]);
     expect(await t.services.imports.areas(electionId, areas, null)).toEqual({ areas: 2 });
-    const n3 = await t.services.db.prisma.area.findFirstOrThrow({ where: { code: 'N3' }, include: { parent: true } });
+    const n3 = await t.services.db.prisma.area.findFirstOrThrow({ where: { electionId, code: 'N3' }, include: { parent: true } });
     expect(n3.parent?.code).toBe('D3');
 
     const loop = featureCollection([
@@ -159,7 +166,7 @@ describe('stations and areas import', () => {
     ]);
     const error = await rejection(t.services.imports.areas(electionId, loop, null));
     expect(error.problems.map((p) => p.field)).toEqual(['parent_code', 'parent_code']);
-    expect(await t.services.db.prisma.area.count({ where: { code: { in: ['X', 'Y'] } } })).toBe(0);
+    expect(await t.services.db.prisma.area.count({ where: { electionId, code: { in: ['X', 'Y'] } } })).toBe(0);
   });
 
   it('rejects a file that is not GeoJSON, and bad geometry', async () => {

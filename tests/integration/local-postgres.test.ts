@@ -3,16 +3,25 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../server/config.ts';
 import { LocalPostgresError, startLocalPostgres } from '../../server/db/local-postgres.ts';
 
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'relance-local-pg-'));
-fs.chmodSync(dataDir, 0o755);
+const dataDirs: string[] = [];
 
-afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+afterEach(() => {
+  for (const dataDir of dataDirs.splice(0)) fs.rmSync(dataDir, { recursive: true, force: true });
+});
 
-function serverPid(): number | undefined {
+/** An empty data folder of the test's own. */
+function newDataDir(): string {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'relance-local-pg-'));
+  fs.chmodSync(dataDir, 0o755);
+  dataDirs.push(dataDir);
+  return dataDir;
+}
+
+function serverPid(dataDir: string): number | undefined {
   try {
     return Number(fs.readFileSync(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
   } catch {
@@ -39,8 +48,17 @@ async function query(url: string, sql: string) {
   }
 }
 
+/** A data folder whose database holds one row, written by a server that has since stopped. */
+async function dataDirWithNote(): Promise<string> {
+  const dataDir = newDataDir();
+  const server = await startLocalPostgres({ dataDir, exclusive: true });
+  await query(server.url, "CREATE TABLE kept (note text); INSERT INTO kept VALUES ('still here')");
+  await server.stop();
+  return dataDir;
+}
+
 /** Another process that starts the server on the same data, as a running Relance would, and waits. */
-async function anotherOwner(): Promise<ChildProcess> {
+async function anotherOwner(dataDir: string): Promise<ChildProcess> {
   const script = `import('./server/db/local-postgres.ts').then(async (m) => {
     await m.startLocalPostgres({ dataDir: ${JSON.stringify(dataDir)}, exclusive: true });
     console.log('ready');
@@ -57,8 +75,9 @@ async function anotherOwner(): Promise<ChildProcess> {
 
 describe('local mode’s embedded PostgreSQL', () => {
   it('creates a password-protected server on first start, keeps its data, and leaves no process when stopped', async () => {
+    const dataDir = newDataDir();
     const first = await startLocalPostgres({ dataDir, exclusive: true });
-    const pid = serverPid()!;
+    const pid = serverPid(dataDir)!;
     expect(alive(pid)).toBe(true);
     await query(first.url, "CREATE TABLE kept (note text); INSERT INTO kept VALUES ('still here')");
     await expect(query(first.url.replace(/:[^:@/]+@/, ':wrong@'), 'SELECT 1')).rejects.toThrow(/password authentication failed/);
@@ -71,16 +90,17 @@ describe('local mode’s embedded PostgreSQL', () => {
   });
 
   it('lets the command-line tool share a running server, and refuses a second server', async () => {
-    const owner = await anotherOwner();
+    const dataDir = await dataDirWithNote();
+    const owner = await anotherOwner(dataDir);
     try {
       await expect(startLocalPostgres({ dataDir, exclusive: true })).rejects.toThrow(LocalPostgresError);
       await expect(startLocalPostgres({ dataDir, exclusive: true })).rejects.toThrow(/already running/);
       const shared = await startLocalPostgres({ dataDir, exclusive: false });
       expect(await query(shared.url, 'SELECT count(*)::int AS n FROM kept')).toEqual([{ n: 1 }]);
       await shared.stop(); // not ours: the server keeps running
-      expect(alive(serverPid()!)).toBe(true);
+      expect(alive(serverPid(dataDir)!)).toBe(true);
     } finally {
-      const pid = serverPid()!;
+      const pid = serverPid(dataDir)!;
       owner.kill('SIGTERM');
       await new Promise((resolve) => owner.once('exit', resolve));
       // The owner's exit handler stops PostgreSQL even though it never called stop().
@@ -91,14 +111,15 @@ describe('local mode’s embedded PostgreSQL', () => {
   });
 
   it('adopts a server left running by a process that was killed', async () => {
-    const orphanMaker = await anotherOwner();
-    const pid = serverPid()!;
+    const dataDir = await dataDirWithNote();
+    const orphanMaker = await anotherOwner(dataDir);
+    const pid = serverPid(dataDir)!;
     orphanMaker.kill('SIGKILL'); // no exit handler runs: PostgreSQL is left behind
     await new Promise((resolve) => orphanMaker.once('exit', resolve));
     expect(alive(pid)).toBe(true);
 
     const adopted = await startLocalPostgres({ dataDir, exclusive: true });
-    expect(serverPid()).toBe(pid);
+    expect(serverPid(dataDir)).toBe(pid);
     expect(await query(adopted.url, 'SELECT count(*)::int AS n FROM kept')).toEqual([{ n: 1 }]);
     await adopted.stop();
     expect(alive(pid)).toBe(false);

@@ -1,19 +1,20 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrate, MigrationError, readMigrations } from '../../server/db/migrate.ts';
 import { createTestDatabase } from '../setup/database.ts';
 
 let pool: pg.Pool;
 let drop: () => Promise<void>;
 
-beforeAll(async () => {
+// A freshly migrated database for each test: a migration one test applies is not there for the next.
+beforeEach(async () => {
   const database = await createTestDatabase();
   drop = database.discard;
   pool = new pg.Pool({ connectionString: database.url, max: 2 });
 });
 
-afterAll(async () => {
+afterEach(async () => {
   await pool.end();
   await drop();
 });

@@ -2,7 +2,8 @@ import { io, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_EVENT_BURST, CLIENT_EVENT_INTERVAL_MS } from '../../server/realtime/realtime.events.ts';
 import type { TurnoutSnapshot } from '../../server/turnout/turnout.service.ts';
-import { apiToken, createSmallElection, createUser, sessionCookieFor } from '../factories.ts';
+import { apiToken, createSmallElection } from '../factories.ts';
+import { signedIn } from '../fixtures.ts';
 import { openTestServices, startTestServer, type TestServices } from '../setup/services.ts';
 
 let t: TestServices;
@@ -54,8 +55,8 @@ describe('Socket.io /live', () => {
   });
 
   it('lets a war-room browser in with its session cookie', async () => {
-    const coordinator = await createUser(t.services, 'coordinator');
-    const socket = connect({ cookie: await sessionCookieFor(t.services, coordinator.id) });
+    const { cookie } = await signedIn(t.services, 'coordinator');
+    const socket = connect({ cookie });
     expect((await next<TurnoutSnapshot>(socket, 'turnout:snapshot')).totals.stations).toBe(4);
   });
 
@@ -73,15 +74,14 @@ describe('Socket.io /live', () => {
   });
 
   it('refuses a browser page from another site, even with a valid session (cross-site WebSocket hijacking)', async () => {
-    const coordinator = await createUser(t.services, 'coordinator');
-    const socket = connect({ cookie: await sessionCookieFor(t.services, coordinator.id), origin: 'https://evil.example' });
+    const { cookie } = await signedIn(t.services, 'coordinator');
+    const socket = connect({ cookie, origin: 'https://evil.example' });
     const error = await next<Error>(socket, 'connect_error');
     expect(error.message).toBe('websocket error');
   });
 
   it('lets in only the configured origins, whatever the Host header says (DNS rebinding)', async () => {
-    const coordinator = await createUser(t.services, 'coordinator');
-    const cookie = await sessionCookieFor(t.services, coordinator.id);
+    const { cookie } = await signedIn(t.services, 'coordinator');
     const { port } = new URL(server.url);
     const rebound = connect({ cookie, origin: `http://rebound.example:${port}`, headers: { host: `rebound.example:${port}` } });
     expect((await next<Error>(rebound, 'connect_error')).message).toBe('websocket error');
@@ -93,11 +93,10 @@ describe('Socket.io /live', () => {
   });
 
   it('checks the session again on every event: a signed-out browser is dropped', async () => {
-    const coordinator = await createUser(t.services, 'coordinator');
-    const cookie = await sessionCookieFor(t.services, coordinator.id);
-    const socket = connect({ cookie });
+    const coordinator = await signedIn(t.services, 'coordinator');
+    const socket = connect({ cookie: coordinator.cookie });
     await next(socket, 'turnout:snapshot');
-    await t.services.auth.signOut(cookie.split('=')[1]!);
+    await t.services.auth.signOut(coordinator.sessionToken);
     const refused = next<{ code: string }>(socket, 'error:refused');
     const disconnected = next<string>(socket, 'disconnect');
     socket.emit('turnout:resync');
