@@ -43,6 +43,19 @@ export async function action({ request, context }: Route.ActionArgs) {
   });
 }
 
+/** A button on a person's row: its own small form, posted with the person's id. */
+function PersonButton({ intent, userId, label, description }: { intent: string; userId: number; label: string; description: string }) {
+  return (
+    <Form method="post" action={`?intent=${intent}`}>
+      <CsrfInput />
+      <input type="hidden" name="userId" value={userId} />
+      <button type="submit" className="button small" aria-label={description}>
+        {label}
+      </button>
+    </Form>
+  );
+}
+
 export default function AdminUsers({ loaderData, actionData }: Route.ComponentProps) {
   const t = useT();
   const locale = useLocale();
@@ -104,21 +117,19 @@ export default function AdminUsers({ loaderData, actionData }: Route.ComponentPr
                 <td>{user.lastLoginAt ? formatDateTime(locale, user.lastLoginAt) : t('users.never')}</td>
                 <td>
                   <div className="row-actions">
-                    <Form method="post" action="?intent=link">
-                      <CsrfInput />
-                      <input type="hidden" name="userId" value={user.id} />
-                      <button type="submit" className="button small" aria-label={t('users.linkFor', { name: user.name })}>
-                        {t('users.link')}
-                      </button>
-                    </Form>
+                    <PersonButton
+                      intent="link"
+                      userId={user.id}
+                      label={t('users.link')}
+                      description={t('users.linkFor', { name: user.name })}
+                    />
                     {user.signInLockedUntil && (
-                      <Form method="post" action="?intent=unlock">
-                        <CsrfInput />
-                        <input type="hidden" name="userId" value={user.id} />
-                        <button type="submit" className="button small" aria-label={t('users.unlockFor', { name: user.name })}>
-                          {t('users.unlock')}
-                        </button>
-                      </Form>
+                      <PersonButton
+                        intent="unlock"
+                        userId={user.id}
+                        label={t('users.unlock')}
+                        description={t('users.unlockFor', { name: user.name })}
+                      />
                     )}
                   </div>
                 </td>

@@ -35,7 +35,9 @@ describe('the audit trail is written in the transaction of the change it records
     expect(await t.services.db.prisma.user.findFirst({ where: { name: 'Not kept' } })).toBeNull();
 
     const voters = await t.services.db.prisma.voter.count();
-    await expect(t.services.imports.voters(electionId, voterCsv([{ external_id: 'A1' }]), vanishedToken)).rejects.toThrow(/foreign key/i);
+    await expect(t.services.imports.voters(electionId, voterCsv([{ external_id: 'A1', list_number: 101 }]), vanishedToken)).rejects.toThrow(
+      /foreign key/i,
+    );
     expect(await t.services.db.prisma.voter.count()).toBe(voters);
   });
 
@@ -50,14 +52,19 @@ describe('the audit trail is written in the transaction of the change it records
 
   it('keeps no entry for an import that was refused', async () => {
     const imported = await entries('import.voters');
-    await expect(t.services.imports.voters(electionId, voterCsv([{ support_level: 9 }]), null)).rejects.toThrow(ImportRejected);
+    await expect(
+      t.services.imports.voters(electionId, voterCsv([{ external_id: 'C1', list_number: 301, support_level: 9 }]), null),
+    ).rejects.toThrow(ImportRejected);
     expect(await entries('import.voters')).toEqual(imported);
   });
 
   it('records each import with its counts, in the same transaction as the rows', async () => {
     const result = await t.services.imports.voters(
       electionId,
-      voterCsv([{ external_id: 'B1' }, { external_id: 'B2', list_number: 7 }]),
+      voterCsv([
+        { external_id: 'B1', list_number: 201 },
+        { external_id: 'B2', list_number: 202 },
+      ]),
       null,
     );
     const recorded = (await entries('import.voters')).at(-1);
