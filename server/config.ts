@@ -85,6 +85,7 @@ export type Config = ReturnType<typeof buildConfig>;
 
 function buildConfig(env: Environment) {
   const localMode = env.DATABASE_URL === undefined;
+  const publicUrlConfigured = env.PUBLIC_URL !== undefined;
   const publicUrl = new URL(env.PUBLIC_URL ?? `http://localhost:${env.PORT}`);
   return {
     /** No DATABASE_URL: embedded PostgreSQL, in-process jobs, demo election. */
@@ -98,10 +99,11 @@ function buildConfig(env: Environment) {
      * header is never trusted for it (a DNS-rebinding page sends its own). Without PUBLIC_URL, Relance
      * runs on this machine, reached by any of its loopback names.
      */
-    allowedOrigins:
-      env.PUBLIC_URL === undefined ? [publicUrl.origin, `http://127.0.0.1:${env.PORT}`, `http://[::1]:${env.PORT}`] : [publicUrl.origin],
+    allowedOrigins: publicUrlConfigured
+      ? [publicUrl.origin]
+      : [publicUrl.origin, `http://127.0.0.1:${env.PORT}`, `http://[::1]:${env.PORT}`],
     /** False when publicUrl is only derived from PORT (PUBLIC_URL unset). */
-    publicUrlConfigured: env.PUBLIC_URL !== undefined,
+    publicUrlConfigured,
     /** Cookies get the Secure flag when the public address is https (TLS at a proxy). */
     secureCookies: publicUrl.protocol === 'https:',
     trustProxy: env.TRUST_PROXY,
