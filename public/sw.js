@@ -4,6 +4,7 @@
  * API go to the network as usual. What a watcher reports is not kept here but in the page's
  * IndexedDB outbox (app/watch/outbox.ts), which sends it when the network comes back.
  */
+// The page empties it at sign-out by this name (app/watch/offline.ts).
 const CACHE = 'relance-watch-v1';
 
 const isWatcherPage = (url) => url.pathname === '/watch' || url.pathname.startsWith('/watch/') || url.pathname === '/watch.data';
@@ -59,9 +60,11 @@ self.addEventListener('message', (event) => {
           }),
       ),
     );
-    event.waitUntil(keeping.then(() => port?.postMessage('kept'), () => port?.postMessage('failed')));
-  } else if (type === 'forget') {
-    // Sign-out: nothing of this watcher's pages stays on the phone.
-    event.waitUntil(caches.delete(CACHE).then(() => port?.postMessage('forgotten')));
+    event.waitUntil(
+      keeping.then(
+        () => port?.postMessage('kept'),
+        () => port?.postMessage('failed'),
+      ),
+    );
   }
 });

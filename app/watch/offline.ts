@@ -1,5 +1,8 @@
 import { useEffect, useState } from 'react';
 
+/** The service worker's cache (public/sw.js). */
+const OFFLINE_CACHE = 'relance-watch-v1';
+
 export type OfflineReadiness = 'unsupported' | 'preparing' | 'ready' | 'failed';
 
 function ask(worker: ServiceWorker, message: unknown): Promise<unknown> {
@@ -46,8 +49,7 @@ export function useOfflineReadiness(): OfflineReadiness {
   return readiness;
 }
 
-/** At sign-out: the kept pages go. */
+/** At sign-out: the kept pages go (the browser's own storage API, so it needs no worker running). */
 export async function forgetOfflinePages(): Promise<void> {
-  const registration = await navigator.serviceWorker?.getRegistration('/');
-  if (registration?.active) await ask(registration.active, { type: 'forget' });
+  if (typeof caches !== 'undefined') await caches.delete(OFFLINE_CACHE);
 }
