@@ -13,7 +13,7 @@ async function tap(page: Page, digits: string) {
   for (const digit of digits) await page.locator('.keypad').getByRole('button', { name: digit, exact: true }).click();
 }
 
-describe.runIf(server)('a poll watcher with no signal', () => {
+describe.runIf(server)('poll watchers on the day and the day before', () => {
   let fixtures: BrowserFixtures;
 
   beforeAll(async () => {
@@ -77,5 +77,20 @@ describe.runIf(server)('a poll watcher with no signal', () => {
     ]);
     const marks = await fixtures.prisma.voteMark.findMany({ where: { stationId: station.id, reporterId: watcher.person.id } });
     expect(marks.map((mark) => mark.listNumbers[0]).sort((a, b) => a! - b!)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+
+  it('a coordinator starts a rehearsal from the watchers’ board, sees who is ready, and ends it', async () => {
+    const watcher = await fixtures.person('watcher', { stationCodes: ['1204'] });
+    const coordinator = await fixtures.signedIn('coordinator', { context: { locale: 'en-GB', viewport: { width: 1280, height: 800 } } });
+    const { page } = coordinator;
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Watchers' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Watchers’ readiness' }).waitFor();
+    const row = page.getByRole('row', { name: new RegExp(watcher.name) });
+    expect(await row.locator('td').allTextContents()).toEqual(['1204', 'no', 'never', 'no']);
+
+    await page.getByRole('button', { name: 'Start a rehearsal' }).click();
+    await page.getByText('Rehearsal in progress: reports are stored as tests and never counted.').waitFor();
+    await page.getByRole('button', { name: 'End the rehearsal' }).click();
+    await page.getByText('No rehearsal: reports count.').waitFor();
   });
 });
