@@ -42,8 +42,7 @@ export function apiRouter(services: Services): Router {
     route(async (req, res) => {
       const principal = requireRole(res.locals.principal, ACCESS.reportTurnout);
       const { reports } = parseInput(ReportBatchSchema, req.body);
-      const outcomes = await services.reports.submit(principal, reports, sourceOf(res));
-      res.json({ results: outcomes.map((outcome) => ('report' in outcome ? outcome : { status: outcome.status, error: outcome.error })) });
+      res.json({ results: await services.reports.submit(principal, reports, sourceOf(res)) });
     }),
   );
 

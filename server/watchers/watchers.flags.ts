@@ -1,12 +1,9 @@
 import type { Principal } from '../auth/auth.roles.ts';
-import type { Clock } from '../clock.ts';
-import type { PrismaClient } from '../db/database.ts';
 import type { StationFlag } from '../db/generated/client.ts';
 import { parseInput } from '../fields.ts';
-import type { LiveFeed } from '../realtime/realtime.feed.ts';
 import { DuplicateReportConflict, type ReportSource } from './watchers.reports.ts';
 import { StationFlagSchema } from './watchers.schemas.ts';
-import { requireReportableStation, type StationDirectory } from './watchers.stations.ts';
+import { requireReportableStation, senderOf, type StationWriteDependencies } from './watchers.stations.ts';
 
 export interface StationFlagView {
   id: string;
@@ -19,17 +16,7 @@ export interface StationFlagView {
 }
 
 /** Problems flagged at a station (POST /api/v1/flags), for the war room. Stored once by id. */
-export function createStationFlags({
-  prisma,
-  clock,
-  stations,
-  feed,
-}: {
-  prisma: PrismaClient;
-  clock: Clock;
-  stations: StationDirectory;
-  feed: LiveFeed;
-}) {
+export function createStationFlags({ prisma, clock, stations, feed }: StationWriteDependencies) {
   return {
     async submit(principal: Principal, raw: unknown, source: ReportSource): Promise<{ status: 200 | 201; flag: StationFlagView }> {
       const input = parseInput(StationFlagSchema, raw);
@@ -45,8 +32,7 @@ export function createStationFlags({
             note: input.note ?? null,
             observedAt,
             receivedAt: clock.now(),
-            reporterId: principal.kind === 'user' ? principal.id : null,
-            apiTokenId: principal.kind === 'token' ? principal.id : null,
+            ...senderOf(principal),
             source,
             rehearsal,
           },

@@ -1,13 +1,10 @@
 import type { Principal } from '../auth/auth.roles.ts';
-import type { Clock } from '../clock.ts';
-import type { PrismaClient } from '../db/database.ts';
 import type { VoteMark } from '../db/generated/client.ts';
 import { z } from 'zod';
 import { parseInput, PlainTextSchema } from '../fields.ts';
-import type { LiveFeed } from '../realtime/realtime.feed.ts';
 import { DuplicateReportConflict, type ReportSource } from './watchers.reports.ts';
 import { VoteMarkSchema } from './watchers.schemas.ts';
-import { requireReportableStation, type StationDirectory } from './watchers.stations.ts';
+import { requireReportableStation, senderOf, type StationWriteDependencies } from './watchers.stations.ts';
 
 export interface VoteMarkView {
   id: string;
@@ -49,17 +46,7 @@ function sameMark(mark: VoteMark, stationId: number, input: { listNumbers: numbe
  * sets their voted time, unless they were already known to have voted; an undo takes back what
  * watchers' marks set. Stored once by id, like reports; during a rehearsal, stored and not applied.
  */
-export function createVoteMarks({
-  prisma,
-  clock,
-  stations,
-  feed,
-}: {
-  prisma: PrismaClient;
-  clock: Clock;
-  stations: StationDirectory;
-  feed: LiveFeed;
-}) {
+export function createVoteMarks({ prisma, clock, stations, feed }: StationWriteDependencies) {
   return {
     /**
      * People of a station's roll whose name contains `query`, for a watcher who hears a name rather
@@ -104,8 +91,7 @@ export function createVoteMarks({
               action: input.action,
               markedAt,
               receivedAt: clock.now(),
-              reporterId: principal.kind === 'user' ? principal.id : null,
-              apiTokenId: principal.kind === 'token' ? principal.id : null,
+              ...senderOf(principal),
               source: VOTE_SOURCE[source],
               rehearsal,
             },

@@ -9,7 +9,7 @@ import { parseInput } from '../fields.ts';
 import type { LiveFeed } from '../realtime/realtime.feed.ts';
 import { judgeReport, type FlagReason } from './watchers.rules.ts';
 import { TurnoutReportSchema, type TurnoutReportInput } from './watchers.schemas.ts';
-import { requireReportableStation, type StationDirectory, type StationEntry } from './watchers.stations.ts';
+import { requireReportableStation, senderOf, type StationDirectory, type StationEntry } from './watchers.stations.ts';
 
 export type ReportSource = 'web' | 'sms' | 'api';
 
@@ -168,11 +168,8 @@ export function createReports({ prisma, clock, config, elections, stations, feed
         };
         byId.set(row.id, row);
         rows.push(row);
-        insertedBy.push({
-          reporter_id: pending.principal.kind === 'user' ? pending.principal.id : null,
-          api_token_id: pending.principal.kind === 'token' ? pending.principal.id : null,
-          source: pending.source,
-        });
+        const { reporterId, apiTokenId } = senderOf(pending.principal);
+        insertedBy.push({ reporter_id: reporterId, api_token_id: apiTokenId, source: pending.source });
         if (verdict.stands) {
           standing.set(station.id, { voters: input.voters, observedAt: verdict.observedAt });
           changed.add(station.id);

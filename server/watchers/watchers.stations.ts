@@ -1,5 +1,6 @@
 import { requireStationScope } from '../auth/auth.guards.ts';
 import type { Principal } from '../auth/auth.roles.ts';
+import type { Clock } from '../clock.ts';
 import type { PrismaClient } from '../db/database.ts';
 import type { Election, Elections } from '../elections/elections.service.ts';
 import { InvalidInput } from '../errors.ts';
@@ -104,4 +105,17 @@ export async function requireReportableStation(stations: StationDirectory, princ
   if (!station) throw new InvalidInput(`There is no station ${code} in this election. Check the code on your assignment.`, 'stationCode');
   requireStationScope(principal, station.id, station.code);
   return station;
+}
+
+/** What the services that take reports, marks and flags stand on. */
+export interface StationWriteDependencies {
+  prisma: PrismaClient;
+  clock: Clock;
+  stations: StationDirectory;
+  feed: LiveFeed;
+}
+
+/** Who sent an item, as its row records it: a signed-in person, or an API token. */
+export function senderOf(principal: Principal): { reporterId: number | null; apiTokenId: number | null } {
+  return { reporterId: principal.kind === 'user' ? principal.id : null, apiTokenId: principal.kind === 'token' ? principal.id : null };
 }
