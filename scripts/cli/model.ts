@@ -66,10 +66,10 @@ export function readHourlyShares(file: string): HourlyShares {
   return sharesFromHistory(history);
 }
 
-const percent = (value: number) => `${(value * 100).toFixed(1)} %`;
+const percent = (value: number) => `${(value * 100).toFixed(2)} %`;
 
 function summary(cutoff: string, errors: BacktestErrors): string {
-  const row = (label: string, model: string, naive: string) => `${label.padEnd(36)}${model.padStart(8)}${naive.padStart(10)}`;
+  const row = (label: string, model: string, naive: string) => `${label.padEnd(36)}${model.padStart(10)}${naive.padStart(10)}`;
   return [
     `Projected final turnout at ${cutoff}, ${errors.units} unit${errors.units === 1 ? '' : 's'} with a report and a final count:`,
     row('', 'model', 'naive'),

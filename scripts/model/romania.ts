@@ -94,7 +94,7 @@ function files(args: string[]) {
   };
 }
 
-const percent = (value: number) => `${(value * 100).toFixed(1)} %`;
+const percent = (value: number) => `${(value * 100).toFixed(2)} %`;
 
 const COMMANDS: Record<string, (args: string[]) => void> = {
   input(args) {

@@ -30,13 +30,16 @@ export interface ModelParameters {
 }
 
 /**
- * Fitted on Romania's 2025 presidential first round (19 counties, 2024 as baseline) by `fitParameters` in
- * turnout.fit.ts, except `levelSd` and `dayShapeSd`, which describe how elections differ from each other and
- * cannot be fitted from one election: see docs/turnout-model.md.
+ * The station-level spreads were fitted on Romania's 2025 presidential first round (1,428 municipalities, the
+ * 2024 first round as baseline) by `fitParameters` in turnout.fit.ts. The two others describe how elections
+ * differ from each other and cannot be fitted on one election (docs/turnout-model.md): `dayShapeSd` is the
+ * spread of the 2024 and 2025 days around their mean curve over 08:00–17:00; `levelSd` is assumed (a
+ * comparable election's turnout is usually within ±15 %: France's presidential first rounds moved by −2 % and
+ * −5 % from 2012 to 2022, Romania's by +1 % from 2024 to 2025).
  */
 export const DEFAULT_PARAMETERS: ModelParameters = {
-  levelSd: 0.1,
-  dayShapeSd: 0.2,
+  levelSd: 0.15,
+  dayShapeSd: 0.18,
   stationRhythmSd: 0.29,
   countNoise: 0.25,
   stationLevelSd: 0.055,

@@ -52,22 +52,22 @@ describe('relance model backtest', () => {
     expect(fs.readFileSync(path.join(scratch, 'projected.csv'), 'utf8')).toBe(
       [
         'unit_id,observed_share,projected_final_share,low,high',
-        'north,0.0750,0.5008,0.4265,0.5881',
-        'south,0.0900,0.6026,0.5021,0.7232',
-        'east,0.0400,0.3588,0.2896,0.4445',
-        '"west, old town",0.0650,0.4485,0.3872,0.5195',
+        'north,0.0750,0.4994,0.4170,0.5980',
+        'south,0.0900,0.6008,0.4919,0.7338',
+        'east,0.0400,0.3577,0.2844,0.4499',
+        '"west, old town",0.0650,0.4472,0.3780,0.5291',
         '',
       ].join('\n'),
     );
     // Naive: observed / 0.1463 (the default curve at 10:00): north 51.3 % for 50.0 %, south 61.5 % for 58.0 %,
-    // east 27.3 % for 42.0 %, west 44.4 % for 46.25 %: errors of 2.5, 6.1, 34.9 and 3.9 %.
+    // east 27.3 % for 42.0 %, west 44.4 % for 46.25 %: errors of 2.5, 6.1, 34.9 and 3.9 %, 11.86 % on average.
     expect(result.stdout).toBe(
       [
         'Projected final turnout at 10:00, 4 units with a report and a final count:',
-        '                                       model     naive',
-        'mean absolute % error                  5.4 %    11.9 %',
-        'same, weighted by registered voters    3.1 %     5.9 %',
-        '80 % interval holds the final        100.0 %         —',
+        '                                         model     naive',
+        'mean absolute % error                   5.46 %   11.86 %',
+        'same, weighted by registered voters     3.26 %    5.91 %',
+        '80 % interval holds the final         100.00 %         —',
         'Wrote projected.csv.',
         '',
       ].join('\n'),
@@ -102,10 +102,10 @@ describe('relance model backtest', () => {
       curve,
     ]);
     expect(result.status).toBe(0);
-    expect(result.stdout).toBe('unit_id,observed_share,projected_final_share,low,high\na,0.2500,0.7232,0.5599,0.9342\n');
-    // Naive: 25 % / 0.3458 = 72.3 % for 73.0 %, 1.0 % off.
+    expect(result.stdout).toBe('unit_id,observed_share,projected_final_share,low,high\na,0.2500,0.7232,0.5659,0.9243\n');
+    // Naive: 25 % / 0.3458 = 72.30 % for 73.00 %, 0.96 % off.
     expect(result.stderr).toMatch(/^Projected final turnout at 12:00, 1 unit with a report and a final count:\n/);
-    expect(result.stderr).toMatch(/mean absolute % error\s+0\.9 %\s+1\.0 %/);
+    expect(result.stderr).toMatch(/mean absolute % error\s+0\.93 %\s+0\.96 %/);
   });
 
   it.each([
