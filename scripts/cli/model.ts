@@ -22,7 +22,9 @@ import {
   type PollingHours,
   type TurnoutCurve,
 } from '../../server/turnout/turnout.curve.ts';
+import type { CurveSource } from '../../server/turnout/turnout.curves.ts';
 import { parseOptions, UsageError } from './args.ts';
+import { withServices } from './open.ts';
 
 /** The polling hours of the default curve (Romania, where it was fitted): see server/turnout/curves/SOURCES.md. */
 const DEFAULT_HOURS: PollingHours = { opens: '07:00', closes: '21:00' };
@@ -35,21 +37,10 @@ function timeOption(name: string, value: unknown, fallback?: string): string {
   return text;
 }
 
-/**
- * Hourly shares from a file: JSON shares by hour ({"12": 0.3458, "17": 0.8821}), or a CSV history with
- * columns `hour, voted` (cumulative counts or percentages; the last hour is the final).
- */
-export function readHourlyShares(file: string): HourlyShares {
+/** Cumulative counts (or percentages) by local hour from a CSV with columns `hour, voted`. */
+export function readHistory(file: string): Record<string, number> {
   if (!fs.existsSync(file)) throw new UsageError(`No file ${file}.`);
-  const text = fs.readFileSync(file, 'utf8');
-  if (/^\s*\{/.test(text)) {
-    const parsed = JSON.parse(text) as unknown;
-    if (typeof parsed !== 'object' || parsed === null || Object.values(parsed).some((v) => typeof v !== 'number')) {
-      throw new CurveError(`${file}: expected shares by hour, such as {"12": 0.3458, "17": 0.8821}.`);
-    }
-    return parsed as HourlyShares;
-  }
-  const rows = parse(text, {
+  const rows = parse(fs.readFileSync(file, 'utf8'), {
     columns: (header: string[]) => header.map((name) => name.trim().toLowerCase()),
     skip_empty_lines: true,
     trim: true,
@@ -63,7 +54,19 @@ export function readHourlyShares(file: string): HourlyShares {
       throw new CurveError(`${file}, line ${index + 2}, column voted: "${row.voted}" is not a number.`);
     history[row.hour] = voted;
   }
-  return sharesFromHistory(history);
+  return history;
+}
+
+/** Hourly shares from a file: JSON shares by hour ({"12": 0.3458, "17": 0.8821}), or a CSV history (`hour, voted`). */
+export function readHourlyShares(file: string): HourlyShares {
+  if (!fs.existsSync(file)) throw new UsageError(`No file ${file}.`);
+  const text = fs.readFileSync(file, 'utf8');
+  if (!/^\s*\{/.test(text)) return sharesFromHistory(readHistory(file));
+  const parsed = JSON.parse(text) as unknown;
+  if (typeof parsed !== 'object' || parsed === null || Object.values(parsed).some((v) => typeof v !== 'number')) {
+    throw new CurveError(`${file}: expected shares by hour, such as {"12": 0.3458, "17": 0.8821}.`);
+  }
+  return parsed as HourlyShares;
 }
 
 const percent = (value: number) => `${(value * 100).toFixed(2)} %`;
@@ -111,6 +114,55 @@ export async function modelBacktest(args: string[]) {
     process.stdout.write(backtestCsv(result.rows));
     console.error(report);
   }
+}
+
+function percentOption(name: string, value: unknown): number {
+  const number = Number(value);
+  if (value === undefined || !Number.isFinite(number))
+    throw new UsageError(`--${name} must be a percentage such as 25.48 (got ${String(value ?? 'nothing')}).`);
+  return number;
+}
+
+/** `relance model curve`: sets the turnout curve of an election (the current one unless --election). */
+export async function modelCurve(args: string[]) {
+  const { values } = parseOptions(args, {
+    election: { type: 'string' },
+    noon: { type: 'string' },
+    'five-pm': { type: 'string' },
+    final: { type: 'string' },
+    hourly: { type: 'string' },
+    default: { type: 'boolean' },
+  });
+  const official = values.noon !== undefined || values['five-pm'] !== undefined || values.final !== undefined;
+  if ([official, values.hourly !== undefined, values.default === true].filter(Boolean).length !== 1) {
+    throw new UsageError('Give either --noon, --five-pm and --final (percentages), or --hourly <file.csv>, or --default.');
+  }
+  const source: CurveSource | null = official
+    ? {
+        noon: percentOption('noon', values.noon),
+        fivePm: percentOption('five-pm', values['five-pm']),
+        final: percentOption('final', values.final),
+      }
+    : values.hourly
+      ? { history: readHistory(values.hourly) }
+      : null;
+  const electionId = values.election === undefined ? null : Number(values.election);
+  if (electionId !== null && !Number.isInteger(electionId))
+    throw new UsageError(`--election must be an election id (got ${values.election}).`);
+  await withServices(async (services) => {
+    const id = electionId ?? (await services.elections.requireCurrent()).id;
+    const result = await services.turnoutCurves.set(id, source, null);
+    const shares = result.shares
+      ? Object.entries(result.shares)
+          .map(([hour, share]) => `${hour}h ${(share * 100).toFixed(2)} %`)
+          .join(', ')
+      : null;
+    console.log(
+      shares
+        ? `Turnout curve of ${result.election} (polls ${result.hours.opens}–${result.hours.closes}): ${shares} of the final.`
+        : `${result.election} now uses the default turnout curve.`,
+    );
+  });
 }
 
 export { BacktestInputError, CurveError };
