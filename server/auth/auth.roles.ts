@@ -12,6 +12,8 @@ export const WAR_ROOM_ROLES: readonly Role[] = ['admin', 'coordinator', 'viewer'
 export const ACCESS = {
   warRoom: WAR_ROOM_ROLES,
   manageUsers: ['admin'],
+  /** The election's settings, such as its turnout curve. */
+  manageElection: ['admin'],
   watchStations: ['watcher'],
   callVoters: ['volunteer'],
 } as const satisfies Record<string, readonly Role[]>;

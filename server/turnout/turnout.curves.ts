@@ -9,7 +9,16 @@ import type { PrismaClient } from '../db/database.ts';
 import { Prisma } from '../db/generated/client.ts';
 import { localTimeOf } from '../elections/elections.time.ts';
 import { InvalidInput, NotFound } from '../errors.ts';
-import { curveFromHourly, CurveError, sharesFromHistory, sharesFromOfficialFigures, type HourlyShares } from './turnout.curve.ts';
+import {
+  curveAt,
+  curveFromHourly,
+  CurveError,
+  dayFractionOf,
+  minutesOfDay,
+  sharesFromHistory,
+  sharesFromOfficialFigures,
+  type HourlyShares,
+} from './turnout.curve.ts';
 
 export type CurveSource =
   /** Percentages of registered voters who had voted at 12h, at 17h and at the close. */
@@ -50,6 +59,27 @@ export function createTurnoutCurves({ prisma, audit }: Dependencies) {
         throw error;
       }
       return shares;
+    },
+
+    /**
+     * The curve of an election as an admin reviews it: the stored shares (null: the default curve) and the
+     * share of the final expected at each full hour of polling day.
+     */
+    async describe(electionId: number) {
+      const election = await prisma.election.findUnique({ where: { id: electionId } });
+      if (!election) throw new NotFound(`No election ${electionId}.`);
+      const hours = {
+        opens: localTimeOf(election.pollsOpenAt, election.timezone),
+        closes: localTimeOf(election.pollsCloseAt, election.timezone),
+      };
+      const shares = (election.turnoutCurve as HourlyShares | null) ?? null;
+      const curve = curveFromHourly(shares, hours);
+      const byHour: { hour: string; share: number }[] = [];
+      for (let minute = Math.ceil(minutesOfDay(hours.opens) / 60) * 60 + 60; minute <= minutesOfDay(hours.closes); minute += 60) {
+        const hour = `${String(minute / 60).padStart(2, '0')}:00`;
+        byHour.push({ hour, share: curveAt(curve, dayFractionOf(hour, hours)) });
+      }
+      return { electionId, election: election.name, hours, shares, byHour };
     },
 
     /** Sets the curve of election `electionId`; `null` goes back to the default curve. */
