@@ -67,7 +67,7 @@ export function parseBacktestCsv(text: string): BacktestUnit[] {
     };
     const unitId = cell('unit_id');
     if (unitId === '') throw new BacktestInputError(`Line ${line}, column unit_id: empty.`);
-    const registered = number('registered', (n) => Number.isInteger(n) && n > 0, 'a whole number above 0');
+    const registered = number('registered', (n) => Number.isInteger(n) && n >= 0, 'a whole number of registered voters');
     const voted = number('voted', (n) => Number.isInteger(n) && n >= 0, 'a whole number of voters (0 or more)');
     const minute = timeOfDay(cell('observed_at'));
     if (Number.isNaN(minute))
@@ -78,11 +78,8 @@ export function parseBacktestCsv(text: string): BacktestUnit[] {
       baselineRaw === '' ? null : number('baseline_share', (n) => n >= 0 && n <= 10, 'a share of registered voters (0.65 for 65 %)');
 
     const unit = units.get(unitId) ?? { unitId, registered, baselineShare, counts: [], lines: [] };
-    if (unit.registered !== registered) {
-      throw new BacktestInputError(
-        `Line ${line}, column registered: ${registered} differs from ${unit.registered} on line ${unit.lines[0]} for unit ${unitId}.`,
-      );
-    }
+    // Lists can grow during the day (voters added on the spot): the largest count of registered voters is the unit's.
+    unit.registered = Math.max(unit.registered, registered);
     // A past turnout of 0 tells nothing to scale from: the unit is judged against the city's baseline instead.
     unit.baselineShare ??= baselineShare || null;
     unit.counts.push({ minute, voted });
@@ -184,7 +181,9 @@ export function runBacktest(units: readonly BacktestUnit[], options: BacktestOpt
   const rows = units.map((unit, i): BacktestRow => {
     const station = projection.stations[i]!;
     const last = unit.counts.at(-1)!;
-    const observedShare = stations[i]!.report ? stations[i]!.report!.voted / unit.registered : null;
+    // A unit without registered voters has no turnout: it is listed, and left out of the scores.
+    const share = (voted: number) => (unit.registered > 0 ? voted / unit.registered : null);
+    const observedShare = stations[i]!.report ? share(stations[i]!.report!.voted) : null;
     return {
       unitId: unit.unitId,
       registered: unit.registered,
@@ -193,10 +192,10 @@ export function runBacktest(units: readonly BacktestUnit[], options: BacktestOpt
       low: station.low,
       high: station.high,
       naiveFinalShare: observedShare !== null && cutoffShare > 0 ? observedShare / cutoffShare : null,
-      finalShare: last.minute >= closesMinute ? last.voted / unit.registered : null,
+      finalShare: last.minute >= closesMinute ? share(last.voted) : null,
     };
   });
-  const hasFinals = options.cutoffMinute < closesMinute && rows.every((row) => row.finalShare !== null);
+  const hasFinals = options.cutoffMinute < closesMinute && units.every((unit) => unit.counts.at(-1)!.minute >= closesMinute);
   return { rows, errors: hasFinals ? scoreBacktest(rows) : null };
 }
 

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { backtestCsv, parseBacktestCsv, runBacktest, timeOfDay } from '../../server/turnout/turnout.backtest.ts';
-import { curveFromHourly } from '../../server/turnout/turnout.curve.ts';
-import { linearCurve } from '../../server/turnout/turnout.curve.ts';
+import { curveFromHourly, linearCurve } from '../../server/turnout/turnout.curve.ts';
 
 const hours = { opens: '08:00', closes: '20:00' };
 
@@ -28,6 +27,17 @@ describe('parseBacktestCsv', () => {
       { unitId: 'B', registered: 2000, baselineShare: null, counts: [{ minute: 840, voted: 500 }] },
     ]);
     expect([timeOfDay('9:05'), timeOfDay('noon')]).toEqual([545, Number.NaN]);
+  });
+
+  it('takes the largest count of registered voters of a unit, and accepts a unit without any', () => {
+    const units = parseBacktestCsv('unit_id,registered,observed_at,voted\nA,1000,10:00,100\nA,1010,20:00,600\nB,0,10:00,0\nB,0,20:00,3');
+    expect(units.map((unit) => [unit.unitId, unit.registered])).toEqual([
+      ['A', 1010],
+      ['B', 0],
+    ]);
+    const result = runBacktest(units, { cutoffMinute: 14 * 60, hours, curve: linearCurve([]) });
+    expect(result.rows[1]!.observedShare).toBeNull();
+    expect(result.errors!.units).toBe(1);
   });
 
   it('names the line and column of what is wrong', () => {
