@@ -118,7 +118,7 @@ export interface DayProjection {
   stations: StationProjection[];
   areas: Map<string, AreaProjection>;
   total: AreaProjection;
-  /** The city's pace: reported against expected over all reports, minus 1, and the share of it read as level. */
+  /** The city's pace against its baselines: reported against expected over all reports, minus 1; null without baselines. */
   cityLag: number | null;
 }
 
@@ -155,22 +155,26 @@ function parentsOf(areas: readonly AreaNode[]) {
   };
 }
 
-/** Each station's baseline: its own, else its area's (nearest area with one), else the city's. */
+/**
+ * Each station's baseline: its own, else its area's (nearest area with one), else the city's. A baseline of 0
+ * (nobody voted, or not recorded) gives nothing to scale from and counts as unknown.
+ */
 function baselines(stations: readonly StationInput[], chainOf: (code: string | null) => string[]) {
+  const known = (station: StationInput) => station.baselineShare !== null && station.baselineShare > 0;
   const byArea = new Map<string, [number, number][]>();
   const city: [number, number][] = [];
   for (const station of stations) {
-    if (station.baselineShare === null || !(station.registered > 0)) continue;
-    city.push([station.baselineShare, station.registered]);
+    if (!known(station) || !(station.registered > 0)) continue;
+    city.push([station.baselineShare!, station.registered]);
     for (const code of chainOf(station.areaCode)) {
       const list = byArea.get(code) ?? [];
-      list.push([station.baselineShare, station.registered]);
+      list.push([station.baselineShare!, station.registered]);
       byArea.set(code, list);
     }
   }
   const cityBaseline = weightedMean(city);
   return stations.map((station): { baseline: number | null; source: BaselineSource } => {
-    if (station.baselineShare !== null) return { baseline: station.baselineShare, source: 'station' };
+    if (known(station)) return { baseline: station.baselineShare!, source: 'station' };
     for (const code of chainOf(station.areaCode)) {
       const areaBaseline = weightedMean(byArea.get(code) ?? []);
       if (areaBaseline !== null) return { baseline: areaBaseline, source: 'area' };
