@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ROMANIA_PRESIDENTIAL_SHARES } from '../../server/turnout/curves/romania-presidential.ts';
+import { FRANCE_PRESIDENTIAL_2022_R1, ROMANIA_PRESIDENTIAL_SHARES } from '../../server/turnout/curves/romania-presidential.ts';
 import {
   curveAt,
   curveFromHourly,
@@ -45,7 +45,11 @@ describe('the curve', () => {
   });
 
   it('turns the French 2022 first-round figures into shares of the final', () => {
-    expect(sharesFromOfficialFigures({ '12': 25.48, '17': 65.0 }, 73.69)).toEqual({ '12': 0.3458, '17': 0.8821 });
+    const { turnoutByHour, finalTurnout, opens, closes } = FRANCE_PRESIDENTIAL_2022_R1;
+    const shares = sharesFromOfficialFigures(turnoutByHour, finalTurnout);
+    expect(shares).toEqual({ '12': 0.3458, '17': 0.8821 });
+    // 10h is a sixth of a Paris polling day; the default shape has done 0.0998 / 0.3003 of its way to 12h by then.
+    expect(curveAt(curveFromHourly(shares, { opens, closes }), 2 / 12)).toBeCloseTo(0.3458 * (0.09983 / 0.30027), 4);
   });
 
   it('turns an hourly history into shares, the last hour being the final', () => {
