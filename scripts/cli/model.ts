@@ -154,7 +154,7 @@ export async function modelCurve(args: string[]) {
     const result = await services.turnoutCurves.set(id, source, null);
     const shares = result.shares
       ? Object.entries(result.shares)
-          .map(([hour, share]) => `${hour}h ${(share * 100).toFixed(2)} %`)
+          .map(([hour, share]) => `${hour.includes(':') ? hour : `${hour}h`} ${(share * 100).toFixed(2)} %`)
           .join(', ')
       : null;
     console.log(

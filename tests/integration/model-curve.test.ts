@@ -51,7 +51,7 @@ describe('relance model curve', () => {
   it('sets it from an hourly history, and goes back to the default', async () => {
     fs.writeFileSync(path.join(scratch, 'history.csv'), 'hour,voted\n10:00,1000\n12:00,2500\n17:00,6000\n20:00,8000\n');
     const result = relance(['model', 'curve', '--election', String(electionId), '--hourly', 'history.csv']);
-    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/: 10:00 12\.50 %, 12:00 31\.25 %, 17:00 75\.00 %, 20:00 100\.00 % of the final\.\n$/);
     expect(await storedCurve()).toEqual({ '10:00': 0.125, '12:00': 0.3125, '17:00': 0.75, '20:00': 1 });
     expect(relance(['model', 'curve', '--default']).stdout).toMatch(/now uses the default turnout curve\.\n$/);
     expect(await storedCurve()).toBeNull();
