@@ -105,7 +105,7 @@ export async function modelBacktest(args: string[]) {
   const result = runBacktest(units, { cutoffMinute: minutesOfDay(cutoff), hours, curve });
   const report = result.errors
     ? summary(cutoff, result.errors)
-    : `Projected ${result.rows.length} units at ${cutoff}; the file has no final count for every unit, so no errors are computed.`;
+    : `Projected ${result.rows.length} units at ${cutoff}; the file has no count at the close (${hours.closes}), so no errors are computed.`;
   if (values.out) {
     fs.writeFileSync(values.out, backtestCsv(result.rows));
     console.log(`${report}\nWrote ${values.out}.`);

@@ -132,7 +132,7 @@ export interface BacktestErrors {
 
 export interface BacktestResult {
   rows: BacktestRow[];
-  /** Null when the file does not hold every unit's final count. */
+  /** Null when the file holds no final count (a count at or after the close) at all. */
   errors: BacktestErrors | null;
 }
 
@@ -195,7 +195,8 @@ export function runBacktest(units: readonly BacktestUnit[], options: BacktestOpt
       finalShare: last.minute >= closesMinute ? share(last.voted) : null,
     };
   });
-  const hasFinals = options.cutoffMinute < closesMinute && units.every((unit) => unit.counts.at(-1)!.minute >= closesMinute);
+  // Units whose count at the close is missing are projected but left out of the scores.
+  const hasFinals = options.cutoffMinute < closesMinute && units.some((unit) => unit.counts.at(-1)!.minute >= closesMinute);
   return { rows, errors: hasFinals ? scoreBacktest(rows) : null };
 }
 

@@ -80,7 +80,7 @@ describe('relance model backtest', () => {
     expect(result.status).toBe(0);
     expect(result.stdout.split('\n')[0]).toBe('unit_id,observed_share,projected_final_share,low,high');
     expect(result.stdout.split('\n')).toHaveLength(4);
-    expect(result.stderr).toBe('Projected 2 units at 13:00; the file has no final count for every unit, so no errors are computed.\n');
+    expect(result.stderr).toBe('Projected 2 units at 13:00; the file has no count at the close (21:00), so no errors are computed.\n');
   });
 
   it('takes a curve from official figures of another country’s hours', () => {

@@ -86,11 +86,15 @@ describe('runBacktest', () => {
     expect(backtestCsv(result.rows).split('\n')[3]).toMatch(/^C,,0\.\d{4},0\.\d{4},0\.\d{4}$/);
   });
 
-  it('refuses a cutoff before the first report, and computes no errors without every final', () => {
+  it('refuses a cutoff before the first report, and scores only the units with a final count', () => {
     expect(() => runBacktest(units, { cutoffMinute: 13 * 60, hours, curve })).toThrow(
       'The cutoff is before the first report in the file (14:00): nothing is known yet.',
     );
     const partial = parseBacktestCsv('unit_id,registered,observed_at,voted\nA,1000,14:00,300\nB,1000,14:00,200\nB,1000,20:00,500');
-    expect(runBacktest(partial, { cutoffMinute: 14 * 60, hours, curve: curveFromHourly({ '14': 0.5 }, hours, curve) }).errors).toBeNull();
+    const scored = runBacktest(partial, { cutoffMinute: 14 * 60, hours, curve: curveFromHourly({ '14': 0.5 }, hours, curve) });
+    expect(scored.errors!.units).toBe(1);
+    expect(scored.errors!.naiveMape).toBeCloseTo(0.2, 12); // B: 20 % / 0.5 = 40 % for 50 %
+    const noFinal = parseBacktestCsv('unit_id,registered,observed_at,voted\nA,1000,14:00,300');
+    expect(runBacktest(noFinal, { cutoffMinute: 14 * 60, hours, curve }).errors).toBeNull();
   });
 });
