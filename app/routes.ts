@@ -12,5 +12,6 @@ export default [
   route('watchers', 'routes/watchers.tsx'),
   route('calls', 'routes/calls.tsx'),
   route('admin/users', 'routes/admin-users.tsx'),
+  route('admin/curve', 'routes/admin-curve.tsx'),
   route('*', 'routes/not-found.tsx'),
 ] satisfies RouteConfig;

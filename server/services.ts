@@ -10,6 +10,7 @@ import { createImports } from './imports/imports.service.ts';
 import type { JobBroker } from './jobs/jobs.broker.ts';
 import type { Logger } from './logger.ts';
 import { createLiveFeed } from './realtime/realtime.feed.ts';
+import { createTurnoutCurves } from './turnout/turnout.curves.ts';
 import { createTurnout } from './turnout/turnout.service.ts';
 import { createStationFlags } from './watchers/watchers.flags.ts';
 import { createVoteMarks } from './watchers/watchers.marks.ts';
@@ -51,6 +52,7 @@ export function createServices({ db, broker, clock, config, log }: ServiceDepend
     voteMarks: createVoteMarks({ prisma, clock, stations, feed }),
     stationFlags: createStationFlags({ prisma, clock, stations, feed }),
     readiness: createReadiness({ prisma, elections, audit }),
+    turnoutCurves: createTurnoutCurves({ prisma, audit }),
   };
 }
 

@@ -9,6 +9,7 @@ export const en = {
   'nav.watch': 'My polling stations',
   'nav.calls': 'Calls',
   'nav.users': 'People',
+  'nav.curve': 'Turnout curve',
   'nav.signOut': 'Sign out',
   'nav.signedInAs': 'Signed in as {name} ({role})',
 
@@ -185,6 +186,33 @@ export const en = {
   'users.error.password':
     'Admins and coordinators need a password of at least 12 characters; the others sign in by link and PIN, without one.',
   'users.error.stationCodes': 'Poll watchers need at least one existing station code; the other roles have none.',
+
+  'curve.title': 'Turnout curve',
+  'curve.intro':
+    'The share of the final turnout usually reached at each hour of polling day. The war room compares each station with it to say who is behind. Take it from a comparable past election.',
+  'curve.current.default': '{election}: the default curve (Romanian presidential elections)',
+  'curve.current.own': '{election}: the curve set for this election',
+  'curve.hour': 'Hour',
+  'curve.share': 'Share of the final turnout',
+  'curve.saved': 'The curve was saved. The war room uses it from now on.',
+  'curve.reset': 'The election uses the default curve again.',
+  'curve.default.submit': 'Go back to the default curve',
+  'curve.figures.title': 'From official figures',
+  'curve.figures.intro':
+    'The turnout published at 12h and 17h and at the close of a comparable election, in % of registered voters (France 2022, first round: 25.48, 65.00, 73.69).',
+  'curve.figures.noon': 'Turnout at 12h (%)',
+  'curve.figures.fivePm': 'Turnout at 17h (%)',
+  'curve.figures.final': 'Final turnout (%)',
+  'curve.figures.submit': 'Use these figures',
+  'curve.history.title': 'From an hourly history',
+  'curve.history.label': 'Hourly turnout of a comparable election',
+  'curve.history.hint':
+    'One line per hour: the time, then the cumulative number of voters (or %), e.g. "12:00, 4100". The last line is the close.',
+  'curve.history.submit': 'Use this history',
+  'curve.error.noon': 'Enter the turnout at 12h, in %, between 0 and the final turnout.',
+  'curve.error.fivePm': 'Enter the turnout at 17h, in %, between the one at 12h and the final turnout.',
+  'curve.error.final': 'Enter the final turnout, in %, above 0 and at most 100.',
+  'curve.error.history': 'Write one line per hour within polling hours, "HH:MM, number", with numbers that never go down.',
 
   'error.title': 'Something went wrong',
   'error.generic': 'Something went wrong on our side. Try again in a moment.',

@@ -11,6 +11,7 @@ export const fr: Record<MessageKey, string> = {
   'nav.watch': 'Mes bureaux de vote',
   'nav.calls': 'Appels',
   'nav.users': 'Équipe',
+  'nav.curve': 'Courbe de participation',
   'nav.signOut': 'Se déconnecter',
   'nav.signedInAs': 'Connecté·e : {name} ({role})',
 
@@ -187,6 +188,33 @@ export const fr: Record<MessageKey, string> = {
   'users.error.password':
     'L’administration et la coordination ont besoin d’un mot de passe d’au moins 12 caractères ; les autres se connectent par lien et code PIN, sans mot de passe.',
   'users.error.stationCodes': 'Les assesseur·es ont besoin d’au moins un code de bureau existant ; les autres rôles n’en ont pas.',
+
+  'curve.title': 'Courbe de participation',
+  'curve.intro':
+    'La part de la participation finale habituellement atteinte à chaque heure du jour du scrutin. La salle de crise y compare chaque bureau pour voir qui est en retard. Prenez-la d’une élection passée comparable.',
+  'curve.current.default': '{election} : la courbe par défaut (présidentielles roumaines)',
+  'curve.current.own': '{election} : la courbe définie pour cette élection',
+  'curve.hour': 'Heure',
+  'curve.share': 'Part de la participation finale',
+  'curve.saved': 'La courbe est enregistrée. La salle de crise l’utilise dès maintenant.',
+  'curve.reset': 'L’élection utilise de nouveau la courbe par défaut.',
+  'curve.default.submit': 'Revenir à la courbe par défaut',
+  'curve.figures.title': 'À partir des chiffres officiels',
+  'curve.figures.intro':
+    'La participation publiée à 12 h, à 17 h et à la clôture d’une élection comparable, en % des inscrits (présidentielle 2022, premier tour : 25,48 ; 65,00 ; 73,69).',
+  'curve.figures.noon': 'Participation à 12 h (%)',
+  'curve.figures.fivePm': 'Participation à 17 h (%)',
+  'curve.figures.final': 'Participation finale (%)',
+  'curve.figures.submit': 'Utiliser ces chiffres',
+  'curve.history.title': 'À partir d’un historique horaire',
+  'curve.history.label': 'Participation heure par heure d’une élection comparable',
+  'curve.history.hint':
+    'Une ligne par heure : l’heure, puis le nombre cumulé de votants (ou le %), par exemple « 12:00, 4100 ». La dernière ligne est la clôture.',
+  'curve.history.submit': 'Utiliser cet historique',
+  'curve.error.noon': 'Saisissez la participation à 12 h, en %, entre 0 et la participation finale.',
+  'curve.error.fivePm': 'Saisissez la participation à 17 h, en %, entre celle de 12 h et la participation finale.',
+  'curve.error.final': 'Saisissez la participation finale, en %, supérieure à 0 et au plus 100.',
+  'curve.error.history': 'Écrivez une ligne par heure d’ouverture, « HH:MM, nombre », avec des nombres qui ne baissent jamais.',
 
   'error.title': 'Une erreur est survenue',
   'error.generic': 'Une erreur est survenue de notre côté. Réessayez dans un instant.',

@@ -12,6 +12,8 @@ export const WAR_ROOM_ROLES: readonly Role[] = ['admin', 'coordinator', 'viewer'
 export const ACCESS = {
   warRoom: WAR_ROOM_ROLES,
   manageUsers: ['admin'],
+  /** The election's settings, such as its turnout curve. */
+  manageElection: ['admin'],
   watchStations: ['watcher'],
   /** Turnout reports, strike-list marks and flags: watchers for their stations; coordinators and admins (a hotline) for any. */
   reportTurnout: ['watcher', 'coordinator', 'admin'],
