@@ -10,7 +10,13 @@
  *   relance import areas <file.geojson>
  *   relance import stations <file.csv|file.geojson>
  *   relance import voters <file.csv>
+ *   relance simulate [--speed <x>] [--restart] [--stop] [--yes] [--url <base>]
  *   relance db migrate
+ *
+ * `simulate` plays a polling day over the current election through the running Relance's API, on
+ * the election's simulated clock (docs/watchers.md); run again, it resumes. --restart deletes what
+ * earlier simulated days sent and starts at polls open; --stop deletes it and returns the election
+ * to the wall clock; both ask first, unless --yes.
  *
  * Admins and coordinators need a password: it is asked for (hidden), or read from standard input
  * with --password-stdin. It is never taken on the command line, where other users could see it.
@@ -25,6 +31,7 @@ import type { Services } from '../server/services.ts';
 import { parseOptions, UsageError } from './cli/args.ts';
 import { withServices } from './cli/open.ts';
 import { readSecret } from './cli/prompt.ts';
+import { simulate } from './cli/simulate.ts';
 
 const USAGE = fs
   .readFileSync(new URL(import.meta.url), 'utf8')
@@ -185,6 +192,8 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
       if (result.ignoredColumns.length > 0) console.log(`Columns not used: ${result.ignoredColumns.join(', ')}.`);
     });
   },
+
+  simulate,
 
   async 'db migrate'() {
     await withServices(async () => {

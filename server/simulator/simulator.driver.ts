@@ -21,6 +21,7 @@ const DEFAULT_TURNOUT = 0.55;
 /** Requests in flight at once: a few phones at a time is plenty at 36× and keeps a small machine free. */
 const CONCURRENCY = 6;
 const RETRIES = 3;
+const REQUEST_TIMEOUT_MS = 30_000;
 
 export interface SimulatorOptions {
   /** The running Relance, e.g. http://localhost:3000. */
@@ -149,25 +150,26 @@ export async function startSimulator(services: Services, options: SimulatorOptio
   const summary: SimulationSummary = { outcome: 'completed', reports: 0, repeated: 0, refused: 0, marks: 0, flags: 0, failed: 0 };
 
   const election = await services.elections.requireCurrent();
-  const stations = await stationsToSimulate(services, election);
-  const endsAt = new Date(Math.max(election.pollsCloseAt.getTime(), ...stations.map((station) => station.closesAt.getTime())));
-  const simulation = await simulatedClock(services, election, endsAt, speed, clock.now());
-  const startNow = electionTime(clock.now(), simulation);
-  if (startNow >= simulation.endsAt) {
+  const earlier = await services.elections.clockOf(election.id);
+  if (earlier.simulation && earlier.now >= earlier.simulation.endsAt) {
     log.info(
       { electionId: election.id },
       'the simulated polling day is over: the election stays at closing time (replay it with `npx relance simulate --restart`)',
     );
     return { finished: Promise.resolve({ ...summary, outcome: 'ended' }), stop: async () => ({ ...summary, outcome: 'ended' }) };
   }
-
-  const seed = `relance-simulator/${election.id}`;
-  const actions = planDay(seed, stations);
+  const stations = await stationsToSimulate(services, election);
+  const endsAt = new Date(Math.max(election.pollsCloseAt.getTime(), ...stations.map((station) => station.closesAt.getTime())));
+  // The watchers' tokens before the clock: creating them takes a moment, which the day must not lose.
   const watchers = await simulatedWatchers(
     services,
     election.id,
     stations.map((station) => station.code),
   );
+  const simulation = await simulatedClock(services, election, endsAt, speed, clock.now());
+  const startNow = electionTime(clock.now(), simulation);
+  const seed = `relance-simulator/${election.id}`;
+  const actions = planDay(seed, stations);
   const watcherOf = new Map<string, SimulatedWatcher>();
   for (const watcher of watchers) for (const code of watcher.stationCodes) watcherOf.set(code, watcher);
   const localTime = new Intl.DateTimeFormat('en-GB', { timeZone: election.timezone, hour: '2-digit', minute: '2-digit' });
@@ -175,18 +177,26 @@ export async function startSimulator(services: Services, options: SimulatorOptio
   /** One request as a phone makes it; network failures and 5xx are retried, as the phone's queue does. */
   async function send(route: string, stationCode: string, body: unknown): Promise<{ status: number; body: unknown } | null> {
     for (let attempt = 1; attempt <= RETRIES && !signal.aborted; attempt++) {
+      // A signal per request: fetch does not let go of the listeners it adds to a long-lived one.
+      const request = new AbortController();
+      const abort = () => request.abort();
+      signal.addEventListener('abort', abort, { once: true });
+      const timeout = setTimeout(abort, REQUEST_TIMEOUT_MS);
       try {
         const response = await fetch(`${baseUrl}/api/v1/${route}`, {
           method: 'POST',
           headers: { Authorization: `Bearer ${watcherOf.get(stationCode)!.token}`, 'Content-Type': 'application/json' },
           body: JSON.stringify(body),
-          signal,
+          signal: request.signal,
         });
         const answer = { status: response.status, body: await response.json().catch(() => null) };
         if (response.status < 500) return answer;
       } catch (error) {
         if (signal.aborted) return null;
         log.debug({ route, attempt, err: { message: (error as Error).message } }, 'simulator: request failed, retrying');
+      } finally {
+        clearTimeout(timeout);
+        signal.removeEventListener('abort', abort);
       }
       await sleep(500 * attempt, signal);
     }
@@ -297,17 +307,25 @@ export async function startSimulator(services: Services, options: SimulatorOptio
       const due = actions[next]!.at;
       await waitUntil(realTimeOf(due, simulation), signal);
       if (signal.aborted) break;
+      // `relance simulate --restart` or `--stop` elsewhere (or another speed) replaced this day: leave it to them.
+      const current = (await services.elections.clockOf(election.id)).simulation;
+      if (current?.startedAt.getTime() !== simulation.startedAt.getTime()) {
+        log.info({ electionId: election.id }, 'simulator: the simulated day was restarted or stopped elsewhere; this simulator stops');
+        controller.abort();
+        break;
+      }
       // Everything due by the election's time now (at least what was waited for: clocks round).
       const now = Math.max(due.getTime(), electionTime(clock.now(), simulation).getTime());
       let end = next;
       while (end < actions.length && actions[end]!.at.getTime() <= now) end++;
       await performAll(actions.slice(next, end));
       next = end;
-      const hour = Math.floor((due.getTime() - election.pollsOpenAt.getTime()) / 3600_000);
+      const reached = actions[next - 1]!.at;
+      const hour = Math.floor((reached.getTime() - election.pollsOpenAt.getTime()) / 3600_000);
       if (hour !== loggedHour) {
         loggedHour = hour;
         const { reports, refused, marks } = summary;
-        log.info({ at: localTime.format(due), reports, refused, marks }, 'simulator: polling day goes on');
+        log.info({ at: localTime.format(reached), reports, refused, marks }, 'simulator: polling day goes on');
       }
     }
     const outcome = signal.aborted ? 'stopped' : 'completed';

@@ -51,6 +51,14 @@ export async function resetSimulation(services: Services, electionId: number): P
       ) latest ON true
       WHERE s.id = p.id AND p.election_id = ${electionId}`;
     await tx.electionSimulation.deleteMany({ where: { electionId } });
-    return { reports: reports.count, marks: marks.count, flags: flags.count };
+    const deleted = { reports: reports.count, marks: marks.count, flags: flags.count };
+    await services.audit.record(tx, {
+      actor: null,
+      action: 'simulation.reset',
+      subjectType: 'election',
+      subjectId: electionId,
+      details: deleted,
+    });
+    return deleted;
   });
 }

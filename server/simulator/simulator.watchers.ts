@@ -6,6 +6,7 @@ export const SIMULATOR_TOKEN_PREFIX = 'Simulated watcher';
 
 /** A simulated watcher covers one or two stations, as most real ones do. */
 const STATIONS_PER_WATCHER = 2;
+const CREATING_AT_ONCE = 4;
 
 export interface SimulatedWatcher {
   tokenId: number;
@@ -57,22 +58,32 @@ export async function simulatedWatchers(
     ]),
   );
 
-  const watchers: SimulatedWatcher[] = [];
   const reissued: { id: number; tokenHash: string }[] = [];
+  const missing: string[][] = [];
+  const watchers: SimulatedWatcher[] = [];
   for (const codes of groups) {
     const tokenId = byStations.get(codes.join(' '));
     if (tokenId === undefined) {
-      const created = await services.accounts.createApiToken(
-        { name: `${SIMULATOR_TOKEN_PREFIX} ${codes.join(', ')}`, role: 'watcher', stationCodes: codes },
-        null,
-      );
-      watchers.push({ tokenId: created.id, token: created.token, stationCodes: codes });
+      missing.push(codes);
     } else {
       const token = newToken('rel_');
       reissued.push({ id: tokenId, tokenHash: hashToken(token) });
       watchers.push({ tokenId, token, stationCodes: codes });
     }
   }
+  // A few at a time: the demo has 451 watchers, each token created (and audited) in its own transaction.
+  const creating = [...missing];
+  await Promise.all(
+    Array.from({ length: Math.min(CREATING_AT_ONCE, creating.length) }, async () => {
+      for (let codes = creating.shift(); codes; codes = creating.shift()) {
+        const created = await services.accounts.createApiToken(
+          { name: `${SIMULATOR_TOKEN_PREFIX} ${codes.join(', ')}`, role: 'watcher', stationCodes: codes },
+          null,
+        );
+        watchers.push({ tokenId: created.id, token: created.token, stationCodes: codes });
+      }
+    }),
+  );
   if (reissued.length > 0) {
     await prisma.$transaction(async (tx) => {
       for (const { id, tokenHash } of reissued) await tx.apiToken.update({ where: { id }, data: { tokenHash } });
