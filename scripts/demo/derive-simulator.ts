@@ -1,5 +1,5 @@
 /**
- * Derives what the election-day simulator plays from real public data (server/simulator/README.md):
+ * Derives what the election-day simulator plays from real public data (docs/watchers.md):
  *
  *   npx tsx scripts/demo/derive-simulator.ts <romania folder> <paris folder>
  *

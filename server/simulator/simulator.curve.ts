@@ -7,9 +7,9 @@
  * Fitted by scripts/demo/derive-simulator.ts from the Romanian presidential first rounds of
  * 24 November 2024 and 4 May 2025 (official hourly counts of every municipality of 19 counties,
  * polls open 07:00–21:00, summed per hour and divided by the count at closing; the two elections
- * averaged). Source and attribution: ../shared/data/real/romania/SOURCES.md (Biroul Electoral
- * Central's public feed, as stored in the public repository Far-Se/alegeri), and
- * server/simulator/README.md. A day of another length (Paris: 08:00–20:00) is played on the same
+ * averaged). Source and attribution: ../shared/data/real/romania/SOURCES.md (the official hourly
+ * feed of Romania's election authority, as stored in the public repository Far-Se/alegeri), and
+ * docs/watchers.md. A day of another length (Paris: 08:00–20:00) is played on the same
  * curve stretched to its length: the shape, a slow morning and a steady afternoon, is what matters.
  */
 export const HOURLY_SHARES = [
