@@ -14,12 +14,14 @@ const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'relance-local-mode-'));
 fs.chmodSync(dataDir, 0o755);
 afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
-const env = (port: number) => ({
+const env = (port: number): Record<string, string | undefined> => ({
   PATH: process.env.PATH,
   HOME: process.env.HOME,
   DATA_DIR: dataDir,
   PORT: String(port),
   DEMO_VOTERS: '3000',
+  // The demo's simulated polling day, fast enough for its first reports to arrive within seconds.
+  DEMO_SIMULATION_SPEED: '300',
 });
 
 async function start(port: number, environment = env(port)): Promise<{ process: ChildProcess; output: () => string }> {
@@ -59,62 +61,94 @@ function postgresRunning(): boolean {
 }
 
 describe('local mode (npm start)', () => {
-  it('serves the demo election, prints a sign-in link, and stops cleanly on Ctrl-C; the next start finds its data', async () => {
-    const port = await freePort();
-    const first = await start(port);
-    expect(first.output()).toContain('empty database: loading the Paris demo election');
-    expect(first.output()).toMatch(
-      new RegExp(
-        `Relance is running at http://localhost:${port}\\n  Sign in as Demo admin with this one-time link: http://localhost:${port}/invite/[A-Za-z0-9_-]{43}\\n`,
-      ),
-    );
+  // Two starts of the whole process and the demo's simulated day: longer than the default 30 s.
+  it(
+    'serves the demo election, prints a sign-in link, and stops cleanly on Ctrl-C; the next start finds its data',
+    { timeout: 120_000 },
+    async () => {
+      const port = await freePort();
+      const first = await start(port);
+      expect(first.output()).toContain('empty database: loading the Paris demo election');
+      expect(first.output()).toMatch(
+        new RegExp(
+          `Relance is running at http://localhost:${port}\\n  Sign in as Demo admin with this one-time link: http://localhost:${port}/invite/[A-Za-z0-9_-]{43}\\n`,
+        ),
+      );
 
-    const base = `http://127.0.0.1:${port}`;
-    expect((await fetch(`${base}/healthz`)).status).toBe(200);
-    expect(await (await fetch(`${base}/readyz`)).json()).toEqual({
-      status: 'ready',
-      checks: { database: 'ok', queues: 'ok' },
-      queueBackend: 'postgres',
-    });
-    expect((await fetch(`${base}/api/v1/turnout`)).status).toBe(401);
+      const base = `http://127.0.0.1:${port}`;
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+      expect(await (await fetch(`${base}/readyz`)).json()).toEqual({
+        status: 'ready',
+        checks: { database: 'ok', queues: 'ok' },
+        queueBackend: 'postgres',
+      });
+      expect((await fetch(`${base}/api/v1/turnout`)).status).toBe(401);
 
-    // An operator's token, from the command-line tool, while the server runs on the same data.
-    const cli = spawnSync(
-      process.execPath,
-      [path.join(PROJECT_ROOT, 'bin', 'relance.js'), 'tokens', 'create', '--role', 'admin', '--json'],
-      {
-        cwd: PROJECT_ROOT,
-        env: env(port),
-        encoding: 'utf8',
-      },
-    );
-    expect(cli.status).toBe(0);
-    const { token } = JSON.parse(cli.stdout.trim().split('\n').at(-1)!) as { token: string };
-    const snapshot = (await (await fetch(`${base}/api/v1/turnout`, { headers: { Authorization: `Bearer ${token}` } })).json()) as {
-      stations: { registered: number }[];
-    };
-    expect(snapshot.stations).toHaveLength(902);
-    expect(snapshot.stations.reduce((sum, s) => sum + s.registered, 0)).toBe(1_404_198);
+      // An operator's token, from the command-line tool, while the server runs on the same data.
+      const cli = spawnSync(
+        process.execPath,
+        [path.join(PROJECT_ROOT, 'bin', 'relance.js'), 'tokens', 'create', '--role', 'admin', '--json'],
+        {
+          cwd: PROJECT_ROOT,
+          env: env(port),
+          encoding: 'utf8',
+        },
+      );
+      expect(cli.status).toBe(0);
+      // spawnSync held the event loop: let this process see the keep-alive connections the busy
+      // server closed meanwhile, rather than send the next request on one of them.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const { token } = JSON.parse(cli.stdout.trim().split('\n').at(-1)!) as { token: string };
+      const snapshot = (await (await fetch(`${base}/api/v1/turnout`, { headers: { Authorization: `Bearer ${token}` } })).json()) as {
+        stations: { registered: number }[];
+      };
+      expect(snapshot.stations).toHaveLength(902);
+      expect(snapshot.stations.reduce((sum, s) => sum + s.registered, 0)).toBe(1_404_198);
 
-    expect(await interrupt(first.process)).toBe(0);
-    expect(postgresRunning()).toBe(false);
+      // The demo's turnout grows by itself: the simulated day's reports arrive through the API.
+      const turnoutNow = async () => {
+        const turnout = (await (await fetch(`${base}/api/v1/turnout`, { headers: { Authorization: `Bearer ${token}` } })).json()) as {
+          totals: { voted: number };
+          election: { simulated: boolean };
+        };
+        return turnout;
+      };
+      const growsBeyond = async (floor: number) => {
+        for (let tries = 0; tries < 120; tries++) {
+          const turnout = await turnoutNow();
+          if (turnout.totals.voted > floor) {
+            expect(turnout.election.simulated).toBe(true);
+            return turnout.totals.voted;
+          }
+          await new Promise((resolve) => setTimeout(resolve, 500));
+        }
+        throw new Error(`the demo's turnout stayed at ${floor}`);
+      };
+      const early = await growsBeyond(0);
+      const later = await growsBeyond(early);
 
-    const second = await start(port);
-    try {
-      expect(second.output()).not.toContain('loading the Paris demo election');
-      const again = await fetch(`${base}/api/v1/turnout`, { headers: { Authorization: `Bearer ${token}` } });
-      expect(again.status).toBe(200);
-    } finally {
-      expect(await interrupt(second.process)).toBe(0);
-    }
-    expect(postgresRunning()).toBe(false);
-  });
+      expect(await interrupt(first.process)).toBe(0);
+      expect(postgresRunning()).toBe(false);
+
+      const second = await start(port);
+      try {
+        expect(second.output()).not.toContain('loading the Paris demo election');
+        const again = await fetch(`${base}/api/v1/turnout`, { headers: { Authorization: `Bearer ${token}` } });
+        expect(again.status).toBe(200);
+        // The simulated day resumes where its clock is; nothing sent before is lost.
+        expect(await growsBeyond(later)).toBeGreaterThan(later);
+      } finally {
+        expect(await interrupt(second.process)).toBe(0);
+      }
+      expect(postgresRunning()).toBe(false);
+    },
+  );
 
   it('has the command-line tool print links on the port the server listens on, whatever PORT the tool is given', async () => {
     const ownData = fs.mkdtempSync(path.join(os.tmpdir(), 'relance-local-address-'));
     fs.chmodSync(ownData, 0o755);
     const port = await freePort();
-    const server = await start(port, { ...env(port), DATA_DIR: ownData, DEMO_VOTERS: '0' });
+    const server = await start(port, { ...env(port), DATA_DIR: ownData, DEMO_VOTERS: '0', DEMO_SIMULATION: 'false' });
     const invite = (extra: Record<string, string> = {}) =>
       spawnSync(
         process.execPath,
