@@ -31,6 +31,20 @@ export function createElections(prisma: PrismaClient, clock: Clock) {
       return { now: electionTime(clock.now(), simulation), simulation };
     },
 
+    /** What a watcher page needs to tell the election's time by itself, offline (app/watch/election-clock.ts). */
+    async pageClock(electionId: number) {
+      const { simulation } = await this.clockOf(electionId);
+      return {
+        serverNow: clock.now().getTime(),
+        simulation: simulation && {
+          startedAt: simulation.startedAt.getTime(),
+          startsFrom: simulation.startsFrom.getTime(),
+          endsAt: simulation.endsAt.getTime(),
+          speed: simulation.speed,
+        },
+      };
+    },
+
     /** Starts (or restarts) a simulated polling day on the election's clock. */
     async startSimulation(electionId: number, window: Omit<SimulationWindow, 'startedAt'>): Promise<SimulationWindow> {
       const simulation = { ...window, startedAt: clock.now() };

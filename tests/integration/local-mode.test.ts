@@ -60,11 +60,12 @@ function postgresRunning(): boolean {
   }
 }
 
+/** Each of these starts Relance twice, demo included: slower than a test's usual budget. */
+const START_TWICE_MS = 120_000;
+
 describe('local mode (npm start)', () => {
-  // Two starts of the whole process and the demo's simulated day: longer than the default 30 s.
   it(
     'serves the demo election, prints a sign-in link, and stops cleanly on Ctrl-C; the next start finds its data',
-    { timeout: 120_000 },
     async () => {
       const port = await freePort();
       const first = await start(port);
@@ -106,13 +107,11 @@ describe('local mode (npm start)', () => {
       expect(snapshot.stations.reduce((sum, s) => sum + s.registered, 0)).toBe(1_404_198);
 
       // The demo's turnout grows by itself: the simulated day's reports arrive through the API.
-      const turnoutNow = async () => {
-        const turnout = (await (await fetch(`${base}/api/v1/turnout`, { headers: { Authorization: `Bearer ${token}` } })).json()) as {
+      const turnoutNow = async () =>
+        (await (await fetch(`${base}/api/v1/turnout`, { headers: { Authorization: `Bearer ${token}` } })).json()) as {
           totals: { voted: number };
           election: { simulated: boolean };
         };
-        return turnout;
-      };
       const growsBeyond = async (floor: number) => {
         for (let tries = 0; tries < 120; tries++) {
           const turnout = await turnoutNow();
@@ -142,34 +141,39 @@ describe('local mode (npm start)', () => {
       }
       expect(postgresRunning()).toBe(false);
     },
+    START_TWICE_MS,
   );
 
-  it('has the command-line tool print links on the port the server listens on, whatever PORT the tool is given', async () => {
-    const ownData = fs.mkdtempSync(path.join(os.tmpdir(), 'relance-local-address-'));
-    fs.chmodSync(ownData, 0o755);
-    const port = await freePort();
-    const server = await start(port, { ...env(port), DATA_DIR: ownData, DEMO_VOTERS: '0', DEMO_SIMULATION: 'false' });
-    const invite = (extra: Record<string, string> = {}) =>
-      spawnSync(
-        process.execPath,
-        [path.join(PROJECT_ROOT, 'bin', 'relance.js'), 'invite', '--email', 'admin@demo.relance.example', '--no-pin'],
-        { cwd: PROJECT_ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: ownData, ...extra }, encoding: 'utf8' },
-      );
-    try {
-      const withoutPort = invite();
-      expect(withoutPort.stderr).toBe('');
-      expect(withoutPort.stdout).toMatch(
-        new RegExp(`^Sign-in link \\(works once, until [0-9TZ:.-]+\\): http://localhost:${port}/invite/[A-Za-z0-9_-]{43}\\n$`),
-      );
-      expect(invite({ PORT: '4999' }).stdout).toContain(`http://localhost:${port}/invite/`);
-      // An address the operator gives is theirs to choose (a proxy, a LAN name).
-      expect(invite({ PUBLIC_URL: 'https://relance.example.org' }).stdout).toContain('https://relance.example.org/invite/');
-    } finally {
-      expect(await interrupt(server.process)).toBe(0);
-      expect(fs.existsSync(path.join(ownData, 'relance.address'))).toBe(false);
-      fs.rmSync(ownData, { recursive: true, force: true });
-    }
-  });
+  it(
+    'has the command-line tool print links on the port the server listens on, whatever PORT the tool is given',
+    async () => {
+      const ownData = fs.mkdtempSync(path.join(os.tmpdir(), 'relance-local-address-'));
+      fs.chmodSync(ownData, 0o755);
+      const port = await freePort();
+      const server = await start(port, { ...env(port), DATA_DIR: ownData, DEMO_VOTERS: '0', DEMO_SIMULATION: 'false' });
+      const invite = (extra: Record<string, string> = {}) =>
+        spawnSync(
+          process.execPath,
+          [path.join(PROJECT_ROOT, 'bin', 'relance.js'), 'invite', '--email', 'admin@demo.relance.example', '--no-pin'],
+          { cwd: PROJECT_ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: ownData, ...extra }, encoding: 'utf8' },
+        );
+      try {
+        const withoutPort = invite();
+        expect(withoutPort.stderr).toBe('');
+        expect(withoutPort.stdout).toMatch(
+          new RegExp(`^Sign-in link \\(works once, until [0-9TZ:.-]+\\): http://localhost:${port}/invite/[A-Za-z0-9_-]{43}\\n$`),
+        );
+        expect(invite({ PORT: '4999' }).stdout).toContain(`http://localhost:${port}/invite/`);
+        // An address the operator gives is theirs to choose (a proxy, a LAN name).
+        expect(invite({ PUBLIC_URL: 'https://relance.example.org' }).stdout).toContain('https://relance.example.org/invite/');
+      } finally {
+        expect(await interrupt(server.process)).toBe(0);
+        expect(fs.existsSync(path.join(ownData, 'relance.address'))).toBe(false);
+        fs.rmSync(ownData, { recursive: true, force: true });
+      }
+    },
+    START_TWICE_MS,
+  );
 
   it('stops with a message naming the variable when the configuration is wrong', () => {
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'server/web.ts'], {
