@@ -1,6 +1,7 @@
 import { isRouteErrorResponse, Links, Meta, Outlet, Scripts, ScrollRestoration, useRouteError, useRouteLoaderData } from 'react-router';
 import type { Route } from './+types/root';
 import { AppShell, type ShellUser } from './components/app-shell.tsx';
+import { SimulationBanner, type SimulatedClock } from './components/simulation-banner.tsx';
 import { useT, type Locale, type MessageKey } from './i18n/i18n.ts';
 import stylesheet from './styles.css?url';
 
@@ -12,7 +13,22 @@ export const links: Route.LinksFunction = () => [
 export async function loader({ context }: Route.LoaderArgs) {
   const { principal } = context;
   const user: ShellUser | null = principal?.kind === 'user' ? { name: principal.name, role: principal.role } : null;
-  return { locale: context.locale, csrfToken: context.csrfToken, nonce: context.cspNonce, user };
+  return {
+    locale: context.locale,
+    csrfToken: context.csrfToken,
+    nonce: context.cspNonce,
+    user,
+    simulation: user ? await simulatedClock(context) : null,
+  };
+}
+
+/** The election's simulated clock, when its polling day is a simulation (signed-in pages only: two small queries). */
+async function simulatedClock({ services }: Route.LoaderArgs['context']): Promise<SimulatedClock | null> {
+  const election = await services.elections.current();
+  if (!election) return null;
+  const { now, simulation } = await services.elections.clockOf(election.id);
+  if (!simulation) return null;
+  return { now: now.toISOString(), endsAt: simulation.endsAt.toISOString(), speed: simulation.speed, timezone: election.timezone };
 }
 
 export function Layout({ children }: { children: React.ReactNode }) {
@@ -39,7 +55,7 @@ export function Layout({ children }: { children: React.ReactNode }) {
 
 export default function App({ loaderData }: Route.ComponentProps) {
   return (
-    <AppShell user={loaderData.user}>
+    <AppShell user={loaderData.user} banner={loaderData.simulation && <SimulationBanner clock={loaderData.simulation} />}>
       <Outlet />
     </AppShell>
   );

@@ -10,6 +10,7 @@
  *   relance import areas <file.geojson>
  *   relance import stations <file.csv|file.geojson>
  *   relance import voters <file.csv>
+ *   relance simulate [--speed <x>] [--restart] [--stop] [--yes] [--url <base>]
  *   relance db migrate
  *   relance model curve [--election <id>] (--noon <%> --five-pm <%> --final <%> | --hourly <file.csv> | --default)
  *   relance model backtest --input <file.csv> --cutoff <HH:MM> [--out <file.csv>] [--opens <HH:MM>] [--closes <HH:MM>] [--curve <file>]
@@ -22,6 +23,11 @@
  * registered, observed_at, voted and optionally baseline_share), and scores the model against the naive
  * projection when the file holds the final counts. It needs no database. Polling hours default to
  * 07:00–21:00, those of the default curve; --curve takes shares by hour (JSON) or a history (CSV: hour, voted).
+ *
+ * `simulate` plays a polling day over the current election through the running Relance's API, on
+ * the election's simulated clock (docs/watchers.md); run again, it resumes. --restart deletes what
+ * earlier simulated days sent and starts at polls open; --stop deletes it and returns the election
+ * to the wall clock; both ask first, unless --yes.
  *
  * Admins and coordinators need a password: it is asked for (hidden), or read from standard input
  * with --password-stdin. It is never taken on the command line, where other users could see it.
@@ -37,6 +43,7 @@ import { parseOptions, UsageError } from './cli/args.ts';
 import { BacktestInputError, CurveError, modelBacktest, modelCurve } from './cli/model.ts';
 import { withServices } from './cli/open.ts';
 import { readSecret } from './cli/prompt.ts';
+import { simulate } from './cli/simulate.ts';
 
 const USAGE = fs
   .readFileSync(new URL(import.meta.url), 'utf8')
@@ -200,6 +207,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
 
   'model backtest': modelBacktest,
   'model curve': modelCurve,
+  simulate,
 
   async 'db migrate'() {
     await withServices(async () => {

@@ -12,6 +12,7 @@ import { createLogger } from './logger.ts';
 import { createMetrics } from './monitoring/monitoring.metrics.ts';
 import { createRealtime } from './realtime/realtime.server.ts';
 import { openRelance, type Relance } from './relance.ts';
+import { startDemoSimulation } from './simulator/simulator.demo.ts';
 
 const started = performance.now();
 const config = loadConfigOrExit();
@@ -64,11 +65,25 @@ if (config.localMode) {
       '',
       `  Relance is running at ${url}`,
       link ? `  Sign in as ${admin!.name} with this one-time link: ${link.url.replace(config.publicUrl, url)}` : '',
+      config.demoSimulation
+        ? `  The demo plays a simulated polling day (12 hours in about ${Math.max(1, Math.round(720 / config.demoSimulationSpeed))} min); DEMO_SIMULATION=false turns it off.`
+        : '',
       '  Stop with Ctrl-C.',
       '',
     ].join('\n'),
   );
 }
+
+// The demo's polling day, played through this server's own API as phones would (docs/watchers.md).
+// Loopback, whatever address the server listens on.
+const loopback = ['0.0.0.0', '::', '127.0.0.1', 'localhost'].includes(config.host) ? '127.0.0.1' : config.host;
+const simulator = config.demoSimulation
+  ? startDemoSimulation(services, {
+      baseUrl: `http://${loopback.includes(':') ? `[${loopback}]` : loopback}:${port}`,
+      speed: config.demoSimulationSpeed,
+      log,
+    })
+  : Promise.resolve(undefined);
 
 let stopping = false;
 async function shutdown(signal: string) {
@@ -79,8 +94,10 @@ async function shutdown(signal: string) {
   stopping = true;
   log.info({ signal }, 'shutting down');
   try {
-    // Reverse order of start. Socket.io's close also closes the HTTP server: no new requests,
-    // the ones in flight finish. Then jobs (a job in hand completes), then the database.
+    // Reverse order of start. The simulator first: it sends requests to this server. Socket.io's
+    // close also closes the HTTP server: no new requests, the ones in flight finish. Then jobs (a
+    // job in hand completes), then the database.
+    await (await simulator)?.stop();
     await realtime.close();
     await vite?.close();
     await relance.close();

@@ -37,7 +37,7 @@ function LanguageSwitch() {
 }
 
 /** Header, role navigation and main landmark around every page. */
-export function AppShell({ user, children }: { user: ShellUser | null; children: ReactNode }) {
+export function AppShell({ user, banner, children }: { user: ShellUser | null; banner?: ReactNode; children: ReactNode }) {
   const t = useT();
   return (
     <>
@@ -80,6 +80,7 @@ export function AppShell({ user, children }: { user: ShellUser | null; children:
           </div>
         </div>
       </header>
+      {banner}
       <main id="main" tabIndex={-1}>
         {children}
       </main>

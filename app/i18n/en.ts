@@ -50,6 +50,9 @@ export const en = {
   'invite.error.wrong_pin': 'Wrong PIN. Attempts left before the link is blocked: {left}.',
   'invite.error.pin': 'The PIN is the 6 digits you were given.',
 
+  'simulation.label': 'Simulation',
+  'simulation.time': '{time} on polling day',
+  'simulation.over': 'polls closed, the simulated day is over',
   'dashboard.title': 'War room',
   'dashboard.noElection': 'No election has been set up yet.',
   'dashboard.registered': 'Registered voters',

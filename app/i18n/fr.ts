@@ -52,6 +52,9 @@ export const fr: Record<MessageKey, string> = {
   'invite.error.wrong_pin': 'Code PIN incorrect. Essais restants avant blocage du lien : {left}.',
   'invite.error.pin': 'Le code PIN est composé des 6 chiffres qui vous ont été remis.',
 
+  'simulation.label': 'Simulation',
+  'simulation.time': '{time} le jour du scrutin',
+  'simulation.over': 'bureaux fermés, la journée simulée est terminée',
   'dashboard.title': 'QG',
   'dashboard.noElection': 'Aucune élection n’est encore configurée.',
   'dashboard.registered': 'Inscrits',

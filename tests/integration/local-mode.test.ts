@@ -14,12 +14,14 @@ const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'relance-local-mode-'));
 fs.chmodSync(dataDir, 0o755);
 afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
-const env = (port: number) => ({
+const env = (port: number): Record<string, string | undefined> => ({
   PATH: process.env.PATH,
   HOME: process.env.HOME,
   DATA_DIR: dataDir,
   PORT: String(port),
   DEMO_VOTERS: '3000',
+  // The demo's simulated polling day, fast enough for its first reports to arrive within seconds.
+  DEMO_SIMULATION_SPEED: '300',
 });
 
 async function start(port: number, environment = env(port)): Promise<{ process: ChildProcess; output: () => string }> {
@@ -94,12 +96,35 @@ describe('local mode (npm start)', () => {
         },
       );
       expect(cli.status).toBe(0);
+      // spawnSync held the event loop: let this process see the keep-alive connections the busy
+      // server closed meanwhile, rather than send the next request on one of them.
+      await new Promise((resolve) => setTimeout(resolve, 100));
       const { token } = JSON.parse(cli.stdout.trim().split('\n').at(-1)!) as { token: string };
       const snapshot = (await (await fetch(`${base}/api/v1/turnout`, { headers: { Authorization: `Bearer ${token}` } })).json()) as {
         stations: { registered: number }[];
       };
       expect(snapshot.stations).toHaveLength(902);
       expect(snapshot.stations.reduce((sum, s) => sum + s.registered, 0)).toBe(1_404_198);
+
+      // The demo's turnout grows by itself: the simulated day's reports arrive through the API.
+      const turnoutNow = async () =>
+        (await (await fetch(`${base}/api/v1/turnout`, { headers: { Authorization: `Bearer ${token}` } })).json()) as {
+          totals: { voted: number };
+          election: { simulated: boolean };
+        };
+      const growsBeyond = async (floor: number) => {
+        for (let tries = 0; tries < 120; tries++) {
+          const turnout = await turnoutNow();
+          if (turnout.totals.voted > floor) {
+            expect(turnout.election.simulated).toBe(true);
+            return turnout.totals.voted;
+          }
+          await new Promise((resolve) => setTimeout(resolve, 500));
+        }
+        throw new Error(`the demo's turnout stayed at ${floor}`);
+      };
+      const early = await growsBeyond(0);
+      const later = await growsBeyond(early);
 
       expect(await interrupt(first.process)).toBe(0);
       expect(postgresRunning()).toBe(false);
@@ -109,6 +134,8 @@ describe('local mode (npm start)', () => {
         expect(second.output()).not.toContain('loading the Paris demo election');
         const again = await fetch(`${base}/api/v1/turnout`, { headers: { Authorization: `Bearer ${token}` } });
         expect(again.status).toBe(200);
+        // The simulated day resumes where its clock is; nothing sent before is lost.
+        expect(await growsBeyond(later)).toBeGreaterThan(later);
       } finally {
         expect(await interrupt(second.process)).toBe(0);
       }
@@ -123,7 +150,7 @@ describe('local mode (npm start)', () => {
       const ownData = fs.mkdtempSync(path.join(os.tmpdir(), 'relance-local-address-'));
       fs.chmodSync(ownData, 0o755);
       const port = await freePort();
-      const server = await start(port, { ...env(port), DATA_DIR: ownData, DEMO_VOTERS: '0' });
+      const server = await start(port, { ...env(port), DATA_DIR: ownData, DEMO_VOTERS: '0', DEMO_SIMULATION: 'false' });
       const invite = (extra: Record<string, string> = {}) =>
         spawnSync(
           process.execPath,
