@@ -84,7 +84,12 @@ describe('relance import voters', () => {
     const file = path.join(scratch, 'voters.csv');
     fs.writeFileSync(file, 'external_id,last_name,station_code,list_number\nX1,Alpha,0101,1\nX2,Beta,0102,2\n');
     const result = relance(['import', 'voters', file]);
-    expect([result.status, result.stdout]).toEqual([0, 'Imported 2 people: 2 new, 0 updated.\n']);
+    expect([result.status, result.stdout]).toEqual([
+      0,
+      'Read utf-8, separated by ",", as a relance file.\n' +
+        'Columns: external_id, last_name, station_code, list_number.\n' +
+        'Imported 2 people: 2 new, 0 updated.\n',
+    ]);
   });
 
   it('refuses a bad file, naming the lines to fix, and exits with 1', () => {
@@ -93,7 +98,11 @@ describe('relance import voters', () => {
     const result = relance(['import', 'voters', file]);
     expect(result.status).toBe(1);
     expect(result.stderr).toBe(
-      'The voter file was not imported (nothing was changed): 2 problems.\n  line 2, last_name: is required\n  line 3, station_code: no station 0999 in this election\n',
+      'The voter file was not imported (nothing was changed): 2 problems.\n  line 2, last_name: is required\n  line 3, station_code: no station 0999 in this election\n' +
+        `Every rejected row is listed in ${path.join(scratch, 'bad.errors.csv')}.\n`,
+    );
+    expect(fs.readFileSync(path.join(scratch, 'bad.errors.csv'), 'utf8')).toBe(
+      'line,column,value,reason\n2,last_name,,is required\n3,station_code,0999,no station 0999 in this election\n',
     );
   });
 });
