@@ -171,7 +171,9 @@ export async function openCsv(input: Readable, what = 'CSV'): Promise<OpenedCsv>
           ? `a row is longer than ${MAX_ROW_BYTES / 1024 / 1024} MB: the file is cut, is not a CSV file, or has a quote that never closes`
           : error.code === 'CSV_QUOTE_NOT_CLOSED'
             ? 'a quote opened on this line never closes: the file is cut, or a field has an unmatched "'
-            : `the file cannot be read as CSV (${error.message})`;
+            : error.code === 'CSV_INVALID_CLOSING_QUOTE'
+              ? 'a quoted field goes on after its closing quote: a quote inside a field must be doubled ("")'
+              : `the file cannot be read as CSV (${error.message})`;
       throw new ImportRejected(what, [{ line, message }]);
     }
     throw error;

@@ -70,7 +70,7 @@ function isPolygon(geometry: unknown): geometry is Polygon {
 /** The centroid of a polygon, [longitude, latitude]: where a station without coordinates is put. */
 export function polygonCentroid(polygon: Polygon): [number, number] {
   const [x, y] = centroid(polygon).geometry.coordinates;
-  return [x!, y!];
+  return [Math.round(x! * 1e7) / 1e7, Math.round(y! * 1e7) / 1e7];
 }
 
 /**
