@@ -96,7 +96,7 @@ function strictUtf8() {
 }
 
 /** Reads the first bytes of a stream, and gives them back with the stream to read from the start. */
-async function sniff(input: Readable): Promise<{ sample: Buffer; whole: Readable }> {
+async function sniff(input: Readable): Promise<{ sample: Buffer; whole: Readable; bytesRead: () => number }> {
   const chunks: Buffer[] = [];
   let size = 0;
   const iterator = input[Symbol.asyncIterator]();
@@ -118,10 +118,12 @@ async function sniff(input: Readable): Promise<{ sample: Buffer; whole: Readable
     for (;;) {
       const next = (await iterator.next()) as IteratorResult<Buffer | string>;
       if (next.done) return;
-      yield typeof next.value === 'string' ? Buffer.from(next.value, 'utf8') : next.value;
+      const chunk = typeof next.value === 'string' ? Buffer.from(next.value, 'utf8') : next.value;
+      size += chunk.length;
+      yield chunk;
     }
   }
-  return { sample, whole: Readable.from(rest(), { objectMode: false }) };
+  return { sample, whole: Readable.from(rest(), { objectMode: false }), bytesRead: () => size };
 }
 
 export interface OpenedCsv {
@@ -141,9 +143,7 @@ export interface OpenedCsv {
  * or an overlong row is refused with the line it is on.
  */
 export async function openCsv(input: Readable, what = 'CSV'): Promise<OpenedCsv> {
-  let bytes = 0;
-  input.on('data', (chunk: Buffer | string) => (bytes += chunk.length));
-  const { sample, whole } = await sniff(input);
+  const { sample, whole, bytesRead } = await sniff(input);
   const { encoding, bom } = detectEncoding(sample);
   const sampleText = encoding === 'utf-8' ? sample.toString('utf8') : iconv.decode(sample, 'win1252');
   const separator = detectSeparator(sampleText.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '');
@@ -207,7 +207,7 @@ export async function openCsv(input: Readable, what = 'CSV'): Promise<OpenedCsv>
       refuse(error);
     }
   }
-  return { format: { encoding, bom, separator }, header, rawHeader, records: records(), bytesRead: () => bytes };
+  return { format: { encoding, bom, separator }, header, rawHeader, records: records(), bytesRead };
 }
 
 /** Set on a record whose number of fields differs from the header's (the value is that number). */
