@@ -10,5 +10,6 @@ export default [
   route('watch', 'routes/watch.tsx'),
   route('calls', 'routes/calls.tsx'),
   route('admin/users', 'routes/admin-users.tsx'),
+  route('admin/imports', 'routes/admin-imports.tsx'),
   route('*', 'routes/not-found.tsx'),
 ] satisfies RouteConfig;

@@ -15,15 +15,20 @@
  *     <file>.errors.csv (or --errors). --dry-run reads and checks everything, shows the first rows as
  *     they would be imported, and changes nothing. With --json, the last line is
  *     {"read", "imported", "rejected", "errorReport"}. Exits with 1 when nothing was imported.
+ *   relance export voters [--format generic|nationbuilder|ngpvan] [--out <file>] [--election <id>]
+ *     who voted and how each contact went, as CSV for re-import into NationBuilder or NGP VAN;
+ *     written to standard output without --out. Every export is recorded in the audit log.
  *   relance db migrate
  *
  * Admins and coordinators need a password: it is asked for (hidden), or read from standard input
  * with --password-stdin. It is never taken on the command line, where other users could see it.
  */
+import { once } from 'node:events';
 import fs from 'node:fs';
 import { ConfigError } from '../server/config.ts';
 import { DomainError } from '../server/errors.ts';
 import { ImportRejected } from '../server/imports/imports.errors.ts';
+import { EXPORT_FORMATS, type ExportFormat } from '../server/imports/imports.exports.ts';
 import { PASSWORD_ROLES, type Role } from '../server/auth/auth.roles.ts';
 import { RoleSchema } from '../server/fields.ts';
 import { parseOptions, UsageError } from './cli/args.ts';
@@ -160,6 +165,22 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   },
 
   ...Object.fromEntries(IMPORT_KINDS.map((kind) => [`import ${kind}`, (args: string[]) => runImport(kind, args)])),
+
+  async 'export voters'(args) {
+    const { values } = parseOptions(args, { format: { type: 'string' }, out: { type: 'string' }, election: { type: 'string' } });
+    const format = (values.format ?? 'generic') as ExportFormat;
+    if (!EXPORT_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${EXPORT_FORMATS.join(', ')} (got ${format}).`);
+    await withServices(async (services) => {
+      const electionId = values.election ? Number(values.election) : (await services.elections.requireCurrent()).id;
+      const out = values.out ? fs.createWriteStream(values.out, { mode: 0o600 }) : process.stdout;
+      const { rows } = await services.exports.voters(electionId, format, null, out);
+      if (values.out) {
+        out.end();
+        await once(out, 'close');
+        console.log(`Wrote ${rows} rows to ${values.out}.`);
+      }
+    });
+  },
 
   async 'db migrate'() {
     await withServices(async () => {

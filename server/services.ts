@@ -6,6 +6,7 @@ import type { Config } from './config.ts';
 import type { Database } from './db/database.ts';
 import { createElections } from './elections/elections.service.ts';
 import { createGeo } from './geo/geo.service.ts';
+import { createExports } from './imports/imports.exports.ts';
 import { createImports } from './imports/imports.service.ts';
 import type { JobBroker } from './jobs/jobs.broker.ts';
 import type { Logger } from './logger.ts';
@@ -36,6 +37,7 @@ export function createServices({ db, broker, clock, config, log }: ServiceDepend
     accounts: createAccounts({ prisma, clock, config, audit, elections }),
     geo: createGeo({ prisma, elections }),
     imports: createImports({ prisma, pool, audit }),
+    exports: createExports({ prisma, audit }),
     turnout: createTurnout({ prisma, clock, elections }),
   };
 }

@@ -12,6 +12,7 @@ export const WAR_ROOM_ROLES: readonly Role[] = ['admin', 'coordinator', 'viewer'
 export const ACCESS = {
   warRoom: WAR_ROOM_ROLES,
   manageUsers: ['admin'],
+  importData: ['admin'],
   watchStations: ['watcher'],
   callVoters: ['volunteer'],
 } as const satisfies Record<string, readonly Role[]>;

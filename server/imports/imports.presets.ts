@@ -117,6 +117,8 @@ export interface ColumnMapping {
   ignored: string[];
   /** A function that turns a raw row into Relance's fields. */
   apply(raw: Record<string, string>): Record<string, string>;
+  /** The file's column a field of this row was read from, for error messages and the report. */
+  sourceOf(field: VoterFieldName, raw: Record<string, string>): string;
 }
 
 const CONVENTION_READS: Record<PresetName, string[]> = {
@@ -139,6 +141,20 @@ const CONVENTION_FILLS: Record<PresetName, VoterFieldName[]> = {
   relance: [],
   nationbuilder: ['phone', 'sms_consent', 'call_consent'],
   ngpvan: ['phone', 'call_consent', 'do_not_contact'],
+};
+/** The columns a field filled by conventions comes from, in the order they are tried. */
+const CONVENTION_SOURCES: Record<PresetName, Partial<Record<VoterFieldName, string[]>>> = {
+  relance: {},
+  nationbuilder: {
+    phone: ['mobile_number', 'phone_number'],
+    sms_consent: ['mobile_opt_in'],
+    call_consent: ['do_not_call', 'federal_donotcall'],
+  },
+  ngpvan: {
+    phone: ['cellphone', 'cell_phone', 'phone', 'homephone', 'home_phone'],
+    call_consent: ['donotcall', 'do_not_call'],
+    do_not_contact: ['donotcontact', 'do_not_contact'],
+  },
 };
 
 /**
@@ -174,6 +190,11 @@ export function mapColumns(
     fields,
     derived: derived.filter((name) => !overridden.has(name)),
     ignored: header.filter((column) => !read.has(column)),
+    sourceOf(field, raw) {
+      if (fields[field] && !derived.includes(field)) return fields[field];
+      const sources = (CONVENTION_SOURCES[presetName][field] ?? []).filter((column) => header.includes(column));
+      return sources.find((column) => filled(raw[column])) ?? sources[0] ?? field;
+    },
     apply(raw) {
       const mapped: Record<string, string> = {};
       preset.conventions?.(raw, mapped);

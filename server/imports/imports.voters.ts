@@ -98,7 +98,6 @@ async function stage(client: pg.PoolClient, electionId: number, input: Readable,
   copied.catch(() => undefined); // awaited below, once the input is read
   const skipRows = options.onErrors === 'skip-rows';
   const problems = new ProblemList(options.errorReport);
-  const sourceColumn = (name: string) => mapping.fields[name as VoterFieldName] ?? name;
   const seenIds = new Set<string>();
   const seenListNumbers = new Set<string>();
   const preview: Record<string, string>[] = [];
@@ -106,6 +105,7 @@ async function stage(client: pg.PoolClient, electionId: number, input: Readable,
   let staged = 0;
   try {
     for await (const { line, fields } of csv.records) {
+      const sourceColumn = (name: string) => mapping.sourceOf(name as VoterFieldName, fields);
       rows++;
       if (rows % PROGRESS_EVERY === 0) options.onProgress?.({ rows, bytes: csv.bytesRead() });
       if (fields[WRONG_FIELD_COUNT] !== undefined) {
