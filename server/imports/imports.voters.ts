@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { copyRow, openCsv, WRONG_FIELD_COUNT, type CsvFormat } from './imports.csv.ts';
+import { copyRow, normalizeHeader, openCsv, WRONG_FIELD_COUNT, type CsvFormat } from './imports.csv.ts';
 import { ImportRejected, ProblemList, type ImportSummary } from './imports.errors.ts';
 import { StationLocator } from './imports.geo.ts';
 import { detectPreset, mapColumns, type PresetName } from './imports.presets.ts';
@@ -59,15 +59,7 @@ async function stage(client: pg.PoolClient, electionId: number, input: Readable,
   const columns = voterColumns(options.region);
   const csv = await openCsv(input, 'voter');
   const preset = options.preset ?? detectPreset(csv.header);
-  const overrides = Object.fromEntries(
-    Object.entries(options.map ?? {}).map(([column, f]) => [
-      column
-        .trim()
-        .toLowerCase()
-        .replace(/[\s-]+/g, '_'),
-      f,
-    ]),
-  );
+  const overrides = Object.fromEntries(Object.entries(options.map ?? {}).map(([column, f]) => [normalizeHeader(column), f]));
   for (const column of Object.keys(overrides)) {
     if (!csv.header.includes(column))
       throw new ImportRejected('voter', [{ line: 1, field: column, message: `no column ${column} in the file to map` }]);
