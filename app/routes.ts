@@ -8,6 +8,8 @@ export default [
   route('language', 'routes/language.tsx'),
   route('dashboard', 'routes/dashboard.tsx'),
   route('watch', 'routes/watch.tsx'),
+  route('watch/:code', 'routes/watch-station.tsx'),
+  route('watchers', 'routes/watchers.tsx'),
   route('calls', 'routes/calls.tsx'),
   route('admin/users', 'routes/admin-users.tsx'),
   route('admin/imports', 'routes/admin-imports.tsx'),

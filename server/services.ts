@@ -10,7 +10,13 @@ import { createExports } from './imports/imports.exports.ts';
 import { createImports } from './imports/imports.service.ts';
 import type { JobBroker } from './jobs/jobs.broker.ts';
 import type { Logger } from './logger.ts';
+import { createLiveFeed } from './realtime/realtime.feed.ts';
 import { createTurnout } from './turnout/turnout.service.ts';
+import { createStationFlags } from './watchers/watchers.flags.ts';
+import { createVoteMarks } from './watchers/watchers.marks.ts';
+import { createReadiness } from './watchers/watchers.readiness.ts';
+import { createReports } from './watchers/watchers.reports.ts';
+import { createStationDirectory } from './watchers/watchers.stations.ts';
 
 export interface ServiceDependencies {
   db: Database;
@@ -24,7 +30,9 @@ export interface ServiceDependencies {
 export function createServices({ db, broker, clock, config, log }: ServiceDependencies) {
   const { prisma, pool } = db;
   const audit = createAuditLog();
-  const elections = createElections(prisma);
+  const elections = createElections(prisma, clock);
+  const feed = createLiveFeed();
+  const stations = createStationDirectory({ prisma, elections, feed });
   return {
     config,
     log,
@@ -36,9 +44,15 @@ export function createServices({ db, broker, clock, config, log }: ServiceDepend
     auth: createAuthService({ prisma, clock, config, audit }),
     accounts: createAccounts({ prisma, clock, config, audit, elections }),
     geo: createGeo({ prisma, elections }),
-    imports: createImports({ prisma, pool, audit }),
+    imports: createImports({ prisma, pool, audit, feed }),
     exports: createExports({ prisma, audit }),
     turnout: createTurnout({ prisma, clock, elections }),
+    /** Committed polling-day changes, for the live war room. */
+    feed,
+    reports: createReports({ prisma, clock, config, elections, stations, feed }),
+    voteMarks: createVoteMarks({ prisma, clock, stations, feed }),
+    stationFlags: createStationFlags({ prisma, clock, stations, feed }),
+    readiness: createReadiness({ prisma, elections, audit }),
   };
 }
 

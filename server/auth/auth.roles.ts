@@ -14,6 +14,10 @@ export const ACCESS = {
   manageUsers: ['admin'],
   importData: ['admin'],
   watchStations: ['watcher'],
+  /** Turnout reports, strike-list marks and flags: watchers for their stations; coordinators and admins (a hotline) for any. */
+  reportTurnout: ['watcher', 'coordinator', 'admin'],
+  /** The readiness board and the rehearsal switch. */
+  prepareWatchers: ['admin', 'coordinator'],
   callVoters: ['volunteer'],
 } as const satisfies Record<string, readonly Role[]>;
 

@@ -113,6 +113,14 @@ export const forms = {
   signOut: defineForm('logout', z.object({})),
   /** The buttons on a person's row: send a sign-in link, unlock their sign-in. */
   person: defineForm('users', z.object({ userId: z.coerce.number().int().positive().max(2_147_483_647) })),
+  /** The readiness board's rehearsal switch. */
+  rehearsal: defineForm(
+    'watchers',
+    z.object({
+      electionId: z.coerce.number().int().positive().max(2_147_483_647),
+      rehearsal: z.enum(['true', 'false']).transform((on) => on === 'true'),
+    }),
+  ),
 };
 
 export type Forms = typeof forms;

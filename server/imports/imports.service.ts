@@ -3,12 +3,12 @@ import type { Readable } from 'node:stream';
 import type pg from 'pg';
 import { z } from 'zod';
 import type { AuditLog } from '../audit/audit.service.ts';
-import { parseInput } from '../auth/auth.accounts.ts';
+import type { LiveFeed } from '../realtime/realtime.feed.ts';
 import type { Principal } from '../auth/auth.roles.ts';
 import { inTransaction, type PrismaClient } from '../db/database.ts';
 import { isTimeZone, zonedInstant } from '../elections/elections.time.ts';
 import { NotFound } from '../errors.ts';
-import { PlainTextSchema } from '../fields.ts';
+import { parseInput, PlainTextSchema } from '../fields.ts';
 import { readCsv } from './imports.csv.ts';
 import { ImportRejected, ProblemList, type ImportSummary } from './imports.errors.ts';
 import {
@@ -55,13 +55,14 @@ interface Dependencies {
   prisma: PrismaClient;
   pool: pg.Pool;
   audit: AuditLog;
+  feed: LiveFeed;
 }
 
 /**
  * Loading an election's territory and the campaign's voter file. Every import is all or nothing:
  * a file with a bad row changes nothing and says which rows to fix.
  */
-export function createImports({ prisma, pool, audit }: Dependencies) {
+export function createImports({ prisma, pool, audit, feed }: Dependencies) {
   async function election(electionId: number) {
     const found = await prisma.election.findUnique({ where: { id: electionId } });
     if (!found) throw new NotFound(`No election ${electionId}.`);
@@ -74,19 +75,24 @@ export function createImports({ prisma, pool, audit }: Dependencies) {
   return {
     async election(input: ElectionSpec, actor: Principal | null) {
       const spec = parseInput(ElectionSpecSchema, input);
-      return prisma.$transaction(async (tx) => {
-        const created = await tx.election.create({
-          data: {
-            name: spec.name,
-            pollingDay: new Date(`${spec.pollingDay}T00:00:00Z`),
-            timezone: spec.timezone,
-            pollsOpenAt: zonedInstant(spec.pollingDay, spec.opensAt, spec.timezone),
-            pollsCloseAt: zonedInstant(spec.pollingDay, spec.closesAt, spec.timezone),
-          },
+      return prisma
+        .$transaction(async (tx) => {
+          const created = await tx.election.create({
+            data: {
+              name: spec.name,
+              pollingDay: new Date(`${spec.pollingDay}T00:00:00Z`),
+              timezone: spec.timezone,
+              pollsOpenAt: zonedInstant(spec.pollingDay, spec.opensAt, spec.timezone),
+              pollsCloseAt: zonedInstant(spec.pollingDay, spec.closesAt, spec.timezone),
+            },
+          });
+          await audit.record(tx, { actor, action: 'election.create', subjectType: 'election', subjectId: created.id });
+          return created;
+        })
+        .then((created) => {
+          feed.publish({ type: 'election:changed', electionId: created.id });
+          return created;
         });
-        await audit.record(tx, { actor, action: 'election.create', subjectType: 'election', subjectId: created.id });
-        return created;
-      });
     },
 
     async areas(electionId: number, geojson: unknown, actor: Principal | null, options: PlaceImportOptions = {}) {
@@ -104,34 +110,39 @@ export function createImports({ prisma, pool, audit }: Dependencies) {
       const target = await election(electionId);
       const records = 'csv' in source ? recordsFromCsv(readCsv(source.csv, 'stations')) : recordsFromGeoJson('stations', source.geojson);
       const problems = new ProblemList(options.errorReport);
-      return prisma.$transaction(async (tx) => {
-        const result = await importStations(tx, target, records, problems, options);
+      const result = await prisma.$transaction(async (tx) => {
+        const imported = await importStations(tx, target, records, problems, options);
         await audit.record(tx, {
           actor,
           action: 'import.stations',
           subjectType: 'election',
           subjectId: electionId,
-          details: counts(result),
+          details: counts(imported),
         });
-        return result;
+        return imported;
       }, importTransaction);
+      feed.publish({ type: 'election:changed', electionId });
+      return result;
     },
 
     /** Past turnout per station (CSV): the final share and, where known, the shares at hours of the day. */
     async baselines(electionId: number, csv: Readable, actor: Principal | null, options: PlaceImportOptions = {}) {
       await election(electionId);
       const problems = new ProblemList(options.errorReport);
-      return prisma.$transaction(async (tx) => {
-        const result = await importBaselines(tx, electionId, readCsv(csv, 'baselines'), problems, options);
+      const result = await prisma.$transaction(async (tx) => {
+        const imported = await importBaselines(tx, electionId, readCsv(csv, 'baselines'), problems, options);
         await audit.record(tx, {
           actor,
           action: 'import.baselines',
           subjectType: 'election',
           subjectId: electionId,
-          details: counts(result),
+          details: counts(imported),
         });
-        return result;
+        return imported;
       }, importTransaction);
+      // Baselines change what every station is expected to reach: the war room recomputes.
+      feed.publish({ type: 'election:changed', electionId });
+      return result;
     },
 
     /** Stations, areas or baselines from a file on disk, as the CLI and the import page give them. */
