@@ -43,6 +43,7 @@ export interface VoterImportResult extends ImportSummary {
 
 const PREVIEW_ROWS = 5;
 const PROGRESS_EVERY = 10_000;
+const COPY_BATCH_CHARS = 64 * 1024;
 
 class DryRunFinished extends Error {
   constructor(readonly result: VoterImportResult) {
@@ -95,6 +96,7 @@ async function stage(client: pg.PoolClient, electionId: number, input: Readable,
   const preview: Record<string, string>[] = [];
   let rows = 0;
   let staged = 0;
+  let pending = '';
   try {
     for await (const { line, fields } of csv.records) {
       const sourceColumn = (name: string) => mapping.sourceOf(name as VoterFieldName, fields);
@@ -165,10 +167,17 @@ async function stage(client: pg.PoolClient, electionId: number, input: Readable,
         if (voter.list_number !== null) seenListNumbers.add(listKey);
         if (skipRows || problems.count === 0) {
           staged++;
-          if (!copy.write(copyRow(columns.copyValues(voter, { stationId })))) await once(copy, 'drain');
+          // Rows go to COPY in batches: one write per row costs a message and a callback each.
+          pending += copyRow(columns.copyValues(voter, { stationId }));
+          if (pending.length >= COPY_BATCH_CHARS) {
+            const more = copy.write(pending);
+            pending = '';
+            if (!more) await once(copy, 'drain');
+          }
         }
       }
     }
+    if (pending !== '') copy.write(pending);
     copy.end();
     await copied;
   } catch (error) {
