@@ -59,13 +59,11 @@ describe.runIf(server)('the import page', () => {
     const { page } = await fixtures.signedIn('admin', { context: { locale: 'en-GB' } });
     const id = randomBytes(4).toString('hex');
     await page.goto(`${server!.baseUrl}/admin/imports`);
-    await page
-      .getByLabel('File', { exact: true })
-      .setInputFiles({
-        name: 'bad.csv',
-        mimeType: 'text/csv',
-        buffer: nationBuilderFile([[`${id}-1`, 'Zoé', 'Dupré', '06 12', 'true', '1', '0101']]),
-      });
+    await page.getByLabel('File', { exact: true }).setInputFiles({
+      name: 'bad.csv',
+      mimeType: 'text/csv',
+      buffer: nationBuilderFile([[`${id}-1`, 'Zoé', 'Dupré', '06 12', 'true', '1', '0101']]),
+    });
     await page.getByRole('button', { name: 'Import' }).click();
     expect(await textOf(page.getByRole('alert').getByRole('heading'))).toBe('Nothing was imported');
     expect(await textOf(page.locator('#problems-title + ul li'))).toBe(
