@@ -13,6 +13,7 @@ export const NAVIGATION: Record<Role, NavItem[]> = {
     { to: '/watchers', label: 'nav.watchers' },
     { to: '/admin/users', label: 'nav.users' },
     { to: '/admin/curve', label: 'nav.curve' },
+    { to: '/admin/imports', label: 'nav.imports' },
   ],
   coordinator: [
     { to: '/dashboard', label: 'nav.dashboard' },

@@ -13,5 +13,6 @@ export default [
   route('calls', 'routes/calls.tsx'),
   route('admin/users', 'routes/admin-users.tsx'),
   route('admin/curve', 'routes/admin-curve.tsx'),
+  route('admin/imports', 'routes/admin-imports.tsx'),
   route('*', 'routes/not-found.tsx'),
 ] satisfies RouteConfig;

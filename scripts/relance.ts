@@ -7,9 +7,17 @@
  *   relance invite (--email <email> | --user <id>) [--no-pin]
  *   relance tokens create --role <role> [--station <code>…] [--name <name>] [--json]
  *   relance import election --name <name> --day <YYYY-MM-DD> --timezone <zone> --opens <HH:MM> --closes <HH:MM>
- *   relance import areas <file.geojson>
- *   relance import stations <file.csv|file.geojson>
- *   relance import voters <file.csv>
+ *   relance import <stations|areas|voters|baselines> <file> [--preset <name>] [--map <column>=<field>…]
+ *                  [--election <id>] [--json] [--region <XX>] [--skip-invalid] [--dry-run] [--errors <file>]
+ *     stations: CSV or GeoJSON; areas: GeoJSON; voters: CSV (--preset relance, nationbuilder or ngpvan,
+ *     detected from the header when not given); baselines: CSV of past turnout per station.
+ *     Any bad row and nothing is imported, unless --skip-invalid; the rejected rows are listed in
+ *     <file>.errors.csv (or --errors). --dry-run reads and checks everything, shows the first rows as
+ *     they would be imported, and changes nothing. With --json, the last line is
+ *     {"read", "imported", "rejected", "errorReport"}. Exits with 1 when nothing was imported.
+ *   relance export voters [--format generic|nationbuilder|ngpvan] [--out <file>] [--election <id>]
+ *     who voted and how each contact went, as CSV for re-import into NationBuilder or NGP VAN;
+ *     written to standard output without --out. Every export is recorded in the audit log.
  *   relance simulate [--speed <x>] [--restart] [--stop] [--yes] [--url <base>]
  *   relance db migrate
  *   relance model curve [--election <id>] (--noon <%> --five-pm <%> --final <%> | --hourly <file.csv> | --default)
@@ -32,15 +40,17 @@
  * Admins and coordinators need a password: it is asked for (hidden), or read from standard input
  * with --password-stdin. It is never taken on the command line, where other users could see it.
  */
+import { once } from 'node:events';
 import fs from 'node:fs';
 import { ConfigError } from '../server/config.ts';
 import { DomainError } from '../server/errors.ts';
 import { ImportRejected } from '../server/imports/imports.errors.ts';
+import { EXPORT_FORMATS, type ExportFormat } from '../server/imports/imports.exports.ts';
 import { PASSWORD_ROLES, type Role } from '../server/auth/auth.roles.ts';
 import { RoleSchema } from '../server/fields.ts';
-import type { Services } from '../server/services.ts';
 import { parseOptions, UsageError } from './cli/args.ts';
 import { BacktestInputError, CurveError, modelBacktest, modelCurve } from './cli/model.ts';
+import { IMPORT_KINDS, NothingImported, printFailedSummary, runImport } from './cli/import.ts';
 import { withServices } from './cli/open.ts';
 import { readSecret } from './cli/prompt.ts';
 import { simulate } from './cli/simulate.ts';
@@ -56,10 +66,6 @@ function role(value: unknown): Role {
   if (!parsed.success)
     throw new UsageError(`--role must be one of admin, coordinator, watcher, volunteer, viewer (got ${String(value ?? 'nothing')}).`);
   return parsed.data;
-}
-
-async function currentElectionId(services: Services) {
-  return (await services.elections.requireCurrent()).id;
 }
 
 const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
@@ -177,31 +183,21 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
     });
   },
 
-  async 'import areas'(args) {
-    const file = fileArgument(args);
-    await withServices(async (services) => {
-      const result = await services.imports.areas(await currentElectionId(services), JSON.parse(fs.readFileSync(file, 'utf8')), null);
-      console.log(`Imported ${result.areas} areas.`);
-    });
-  },
+  ...Object.fromEntries(IMPORT_KINDS.map((kind) => [`import ${kind}`, (args: string[]) => runImport(kind, args)])),
 
-  async 'import stations'(args) {
-    const file = fileArgument(args);
+  async 'export voters'(args) {
+    const { values } = parseOptions(args, { format: { type: 'string' }, out: { type: 'string' }, election: { type: 'string' } });
+    const format = (values.format ?? 'generic') as ExportFormat;
+    if (!EXPORT_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${EXPORT_FORMATS.join(', ')} (got ${format}).`);
     await withServices(async (services) => {
-      const source = /\.(geo)?json$/i.test(file)
-        ? { geojson: JSON.parse(fs.readFileSync(file, 'utf8')) }
-        : { csv: fs.createReadStream(file) };
-      const result = await services.imports.stations(await currentElectionId(services), source, null);
-      console.log(`Imported ${result.stations} polling stations.`);
-    });
-  },
-
-  async 'import voters'(args) {
-    const file = fileArgument(args);
-    await withServices(async (services) => {
-      const result = await services.imports.voters(await currentElectionId(services), fs.createReadStream(file), null);
-      console.log(`Imported ${result.rows} people: ${result.created} new, ${result.updated} updated.`);
-      if (result.ignoredColumns.length > 0) console.log(`Columns not used: ${result.ignoredColumns.join(', ')}.`);
+      const electionId = values.election ? Number(values.election) : (await services.elections.requireCurrent()).id;
+      const out = values.out ? fs.createWriteStream(values.out, { mode: 0o600 }) : process.stdout;
+      const { rows } = await services.exports.voters(electionId, format, null, out);
+      if (values.out) {
+        out.end();
+        await once(out, 'close');
+        console.log(`Wrote ${rows} rows to ${values.out}.`);
+      }
     });
   },
 
@@ -215,14 +211,6 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
     });
   },
 };
-
-function fileArgument(args: string[]): string {
-  const { positionals } = parseOptions(args, {});
-  const file = positionals[0];
-  if (!file) throw new UsageError('Give the file to import.');
-  if (!fs.existsSync(file)) throw new UsageError(`No file ${file}.`);
-  return file;
-}
 
 async function main(argv: string[]) {
   const twoWords = `${argv[0]} ${argv[1]}`;
@@ -238,6 +226,10 @@ async function main(argv: string[]) {
     if (error instanceof UsageError) {
       console.error(`${error.message}\n\n${USAGE}`);
       process.exit(2);
+    }
+    if (error instanceof NothingImported) {
+      printFailedSummary(error, rest);
+      process.exit(1);
     }
     if (
       error instanceof ImportRejected ||

@@ -7,6 +7,7 @@ import type { ViteDevServer } from 'vite';
 import { apiRouter } from './api/api.router.ts';
 import { PROJECT_ROOT } from './config.ts';
 import { identifyRequest, loadContext } from './http/context.ts';
+import { importUploadRoutes } from './imports/imports.upload.ts';
 import { finalErrorHandler, limitPageRequests } from './http/bad-requests.ts';
 import { neverCache, refuseCrossSiteWrites, securityHeaders } from './http/security.ts';
 import { loggablePath } from './logger.ts';
@@ -73,6 +74,8 @@ export function createApp(services: Services, metrics: Metrics, vite?: ViteDevSe
   app.use(neverCache);
   app.use(identifyRequest(services));
   app.use('/api/v1', apiRouter(services));
+  // File uploads have their own route and size limit, before the pages' 64 KB one.
+  app.use(importUploadRoutes(services));
   app.use(limitPageRequests());
 
   const build = vite ? () => vite.ssrLoadModule('virtual:react-router/server-build') as Promise<ServerBuild> : productionBuild;

@@ -101,6 +101,12 @@ export class WrongPin extends InvalidCredentials {
   }
 }
 
+/** An upload larger than its route allows (the import page's file, say). */
+export class TooLarge extends DomainError {
+  override name = 'TooLarge';
+  readonly code = 'too_large';
+}
+
 /** The HTTP status of each kind of expected failure: the first kind the error is an instance of. */
 const STATUSES: [abstract new (...args: never[]) => DomainError, number][] = [
   [InvalidInput, 422],
@@ -110,6 +116,7 @@ const STATUSES: [abstract new (...args: never[]) => DomainError, number][] = [
   [NotFound, 404],
   [Conflict, 409],
   [TooManyAttempts, 429],
+  [TooLarge, 413],
 ];
 
 export function statusOf(error: DomainError): number {

@@ -57,6 +57,14 @@ export const RoleSchema = z.enum(ROLES);
 export const LocaleSchema = z.enum(['fr', 'en']);
 export type Locale = z.infer<typeof LocaleSchema>;
 
+/** ARCEP's blocks reserved for fiction: never assigned to anyone (see prisma/demo/paris/SOURCES.md). */
+export const FICTION_BLOCKS = ['+3363998', '+3319900', '+3326191', '+3335301', '+3346571', '+3353649'];
+export const FICTION_NUMBERS = FICTION_BLOCKS.length * 10_000;
+
+export function isFictionNumber(phone: string): boolean {
+  return FICTION_BLOCKS.some((block) => phone.startsWith(block)) && phone.length === 12;
+}
+
 /**
  * Phone numbers are stored in E.164. Common national ways of writing them (0612345678,
  * 06 12 34 56 78, 0033 6…) are converted, with `countryCode` for numbers written without one.

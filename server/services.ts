@@ -6,6 +6,7 @@ import type { Config } from './config.ts';
 import type { Database } from './db/database.ts';
 import { createElections } from './elections/elections.service.ts';
 import { createGeo } from './geo/geo.service.ts';
+import { createExports } from './imports/imports.exports.ts';
 import { createImports } from './imports/imports.service.ts';
 import type { JobBroker } from './jobs/jobs.broker.ts';
 import type { Logger } from './logger.ts';
@@ -45,6 +46,7 @@ export function createServices({ db, broker, clock, config, log }: ServiceDepend
     accounts: createAccounts({ prisma, clock, config, audit, elections }),
     geo: createGeo({ prisma, elections }),
     imports: createImports({ prisma, pool, audit, feed }),
+    exports: createExports({ prisma, audit }),
     turnout: createTurnout({ prisma, clock, elections }),
     /** Committed polling-day changes, for the live war room. */
     feed,

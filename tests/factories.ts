@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { csvField } from '../server/imports/imports.csv.ts';
-import { VOTER_COLUMNS } from '../server/imports/imports.rows.ts';
+import { VOTER_COLUMNS } from '../server/imports/imports.voter-columns.ts';
 import type { Role } from '../server/auth/auth.roles.ts';
 import type { Services } from '../server/services.ts';
 

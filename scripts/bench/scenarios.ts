@@ -1,5 +1,6 @@
 import type { Relance } from '../../server/relance.ts';
 import { DB_CEILING_DEFAULT_ROWS, dbCeilingBaseline, measureDbCeiling, type Measurement } from './db-ceiling.ts';
+import { IMPORT_DEFAULT_ROWS, measureImport } from './import-voters.ts';
 import type { BenchReport, ReportRow } from './report.ts';
 
 export interface ScenarioOptions {
@@ -72,6 +73,15 @@ const dbCeiling: Scenario = {
   },
 };
 
+const importVoters: Scenario = {
+  description: `a Windows-1252, ;-separated voter file (--rows, default ${IMPORT_DEFAULT_ROWS.toLocaleString('en-US')}) through relance import voters in its own process, against a raw COPY of the same file`,
+  connections: 2,
+  run: (relance, options) => measureImport(relance, options),
+};
+
 export const SCENARIOS: Record<string, Scenario> = {
   'db-ceiling': dbCeiling,
+  import: importVoters,
+  // The name the issue's budget table uses for the same scenario.
+  'import-voters': importVoters,
 };

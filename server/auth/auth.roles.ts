@@ -14,6 +14,7 @@ export const ACCESS = {
   manageUsers: ['admin'],
   /** The election's settings, such as its turnout curve. */
   manageElection: ['admin'],
+  importData: ['admin'],
   watchStations: ['watcher'],
   /** Turnout reports, strike-list marks and flags: watchers for their stations; coordinators and admins (a hotline) for any. */
   reportTurnout: ['watcher', 'coordinator', 'admin'],

@@ -44,7 +44,7 @@ export async function loadDemo(services: Services, options: { voters: number }):
   const stations = stationsGeoJson.features.map((f) => ({ code: f.properties.code, registeredVoters: f.properties.registered_voters }));
   // DEMO_VOTERS=0: no voter file at all (the importer rightly refuses a file without people).
   const voters =
-    options.voters > 0 ? await imports.voters(election.id, Readable.from(demoVoterCsv(stations, options.voters)), null) : { rows: 0 };
+    options.voters > 0 ? await imports.voters(election.id, Readable.from(demoVoterCsv(stations, options.voters)), null) : { read: 0 };
 
   let adminId = 0;
   for (const user of DEMO_USERS) {
@@ -56,6 +56,6 @@ export async function loadDemo(services: Services, options: { voters: number }):
     );
     if (user.role === 'admin') adminId = created.id;
   }
-  log.info({ electionId: election.id, stations: stations.length, voters: voters.rows, users: DEMO_USERS.length }, 'demo election loaded');
+  log.info({ electionId: election.id, stations: stations.length, voters: voters.read, users: DEMO_USERS.length }, 'demo election loaded');
   return { electionId: election.id, adminId };
 }

@@ -1,5 +1,6 @@
+import { FICTION_BLOCKS, FICTION_NUMBERS } from '../fields.ts';
 import { csvField } from '../imports/imports.csv.ts';
-import { VOTER_COLUMNS } from '../imports/imports.rows.ts';
+import { VOTER_COLUMNS, type VoterFieldName } from '../imports/imports.voter-columns.ts';
 
 /**
  * The demo's synthetic voter file, generated from a fixed seed: the same people on every install.
@@ -34,14 +35,6 @@ function syllable(random: () => number) {
 
 function capitalise(word: string) {
   return word.charAt(0).toUpperCase() + word.slice(1).toLowerCase();
-}
-
-/** ARCEP's blocks reserved for fiction: never assigned to anyone (see prisma/demo/paris/SOURCES.md). */
-const FICTION_BLOCKS = ['+3363998', '+3319900', '+3326191', '+3335301', '+3346571', '+3353649'];
-export const FICTION_NUMBERS = FICTION_BLOCKS.length * 10_000;
-
-export function isFictionNumber(phone: string): boolean {
-  return FICTION_BLOCKS.some((block) => phone.startsWith(block)) && phone.length === 12;
 }
 
 function fictionNumber(index: number): string {
@@ -122,23 +115,21 @@ export function* demoVoterCsv(stations: readonly DemoStation[], total: number, s
               .toLowerCase()
           : null;
       const doNotContact = random() < 0.03;
-      const row = [
-        `DEMO-${String(serial).padStart(7, '0')}`,
-        firstName,
-        lastName,
+      // Keyed by column (the random draws stay in this order, so the demo's people stay the same).
+      const row: Partial<Record<VoterFieldName, string | number | null>> = {
+        external_id: `DEMO-${String(serial).padStart(7, '0')}`,
+        first_name: firstName,
+        last_name: lastName,
         phone,
         email,
-        null,
-        station.code,
-        listNumber,
-        supportLevel(random),
-        mobile && random() < 0.7 ? 'yes' : 'no',
-        phone !== null && random() < 0.8 ? 'yes' : 'no',
-        doNotContact ? 'yes' : 'no',
-        null,
-        null,
-      ];
-      yield row.map(csvField).join(',') + '\n';
+        station_code: station.code,
+        list_number: listNumber,
+        support_level: supportLevel(random),
+        sms_consent: mobile && random() < 0.7 ? 'yes' : 'no',
+        call_consent: phone !== null && random() < 0.8 ? 'yes' : 'no',
+        do_not_contact: doNotContact ? 'yes' : 'no',
+      };
+      yield VOTER_COLUMNS.map((column) => csvField(row[column])).join(',') + '\n';
     }
   }
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EmailSchema, PhoneSchema, PlainTextLinesSchema, PlainTextSchema, StationCodeSchema, SupportLevelSchema } from '../fields.ts';
+import { PlainTextLinesSchema, PlainTextSchema, StationCodeSchema } from '../fields.ts';
 import type { ImportProblem } from './imports.errors.ts';
 
 /**
@@ -7,24 +7,25 @@ import type { ImportProblem } from './imports.errors.ts';
  * properties) into a typed row, or into problems that say what to fix.
  */
 
-const cell = z
+export const cell = z
   .union([z.string(), z.number(), z.null()])
   .optional()
   .transform((value) => (value === null || value === undefined ? '' : String(value).trim()));
 const emptyAsNull = (value: string) => (value === '' ? null : value);
 /** A name, code or id: one line of text, without control characters. */
-const line = (max: number, required?: string) =>
+export const line = (max: number, required?: string) =>
   cell.pipe(
     required === undefined
       ? PlainTextSchema.max(max, `must be at most ${max} characters`)
       : PlainTextSchema.min(1, required).max(max, `must be at most ${max} characters`),
   );
-const optionalLine = (max: number) => line(max).transform(emptyAsNull);
+export const optionalLine = (max: number) => line(max).transform(emptyAsNull);
 /** An address may run over several lines (a quoted CSV cell). */
-const optionalLines = (max: number) => cell.pipe(PlainTextLinesSchema.max(max, `must be at most ${max} characters`)).transform(emptyAsNull);
+export const optionalLines = (max: number) =>
+  cell.pipe(PlainTextLinesSchema.max(max, `must be at most ${max} characters`)).transform(emptyAsNull);
 
 /** A column that may be left empty (null); when filled, it must satisfy `schema`. */
-function optional<T extends z.ZodType>(schema: T) {
+export function optional<T extends z.ZodType>(schema: T) {
   return z
     .preprocess(
       (value) => (value === null || value === undefined || String(value).trim() === '' ? undefined : String(value).trim()),
@@ -33,9 +34,22 @@ function optional<T extends z.ZodType>(schema: T) {
     .transform((value) => value ?? null);
 }
 
-const YES = new Set(['1', 'true', 'yes', 'y', 'oui', 'o', 'x']);
-const NO = new Set(['', '0', 'false', 'no', 'n', 'non']);
-const flag = z
+/**
+ * A number as spreadsheets write it: with a decimal point or, in French, a decimal comma
+ * (48,8566), and a percent sign read as a share (52,3 % → 0.523).
+ */
+export const decimal = z.preprocess((value) => {
+  if (typeof value !== 'string') return value;
+  const text = value.replace(/[\s\u00a0\u202f]/g, '');
+  const percent = text.endsWith('%');
+  const plain = (percent ? text.slice(0, -1) : text).replace(/^([-+]?\d*),(\d+)$/, '$1.$2');
+  if (plain === '' || !/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(plain)) return Number.NaN;
+  return percent ? Number(plain) / 100 : Number(plain);
+}, z.number('must be a number'));
+
+const YES = new Set(['1', 'true', 'yes', 'y', 'oui', 'o', 'x', 'vrai']);
+const NO = new Set(['', '0', 'false', 'no', 'n', 'non', 'faux']);
+export const flag = z
   .union([z.string(), z.boolean(), z.number(), z.null()])
   .optional()
   .transform((value, ctx) => {
@@ -48,27 +62,12 @@ const flag = z
     return z.NEVER;
   });
 
-const positiveInt = z.coerce.number().int('must be a whole number').min(1, 'must be 1 or more');
+export const positiveInt = z.coerce.number().int('must be a whole number').min(1, 'must be 1 or more');
+export const latitude = optional(decimal.pipe(z.number().min(-90, 'must be a latitude').max(90, 'must be a latitude')));
+export const longitude = optional(decimal.pipe(z.number().min(-180, 'must be a longitude').max(180, 'must be a longitude')));
 
-export const VoterRowSchema = z.object({
-  external_id: line(100, 'is required (the id of this person in your file)'),
-  first_name: line(100),
-  last_name: line(100, 'is required'),
-  phone: optional(PhoneSchema),
-  email: optional(EmailSchema),
-  address: optionalLines(300),
-  station_code: cell.pipe(StationCodeSchema),
-  list_number: optional(positiveInt),
-  support_level: optional(SupportLevelSchema),
-  sms_consent: flag,
-  call_consent: flag,
-  do_not_contact: flag,
-  latitude: optional(z.coerce.number().min(-90).max(90)),
-  longitude: optional(z.coerce.number().min(-180).max(180)),
-});
-export type VoterRow = z.output<typeof VoterRowSchema>;
-export const VOTER_COLUMNS = Object.keys(VoterRowSchema.shape);
-export const REQUIRED_VOTER_COLUMNS = ['external_id', 'last_name', 'station_code'];
+/** A turnout as a share (0.52) or a percentage (52 %, 52,0 %). */
+export const share = decimal.pipe(z.number().min(0, 'must be a share between 0 and 1').max(1, 'must be a share between 0 and 1'));
 
 const closingTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time such as 20:00');
 
@@ -79,15 +78,20 @@ export const StationRowSchema = z.object({
   area_code: line(50, 'is required (the code of the neighbourhood the station is in)'),
   registered_voters: cell
     .pipe(z.string().min(1, 'is required'))
-    .transform(Number)
+    .transform((text) => Number(text.replace(/[\s\u00a0\u202f]/g, '')))
     .pipe(z.number('must be a whole number').int('must be a whole number').min(0, 'must be 0 or more')),
-  baseline_turnout: optional(z.coerce.number().min(0, 'must be a share between 0 and 1').max(1, 'must be a share between 0 and 1')),
-  latitude: optional(z.coerce.number().min(-90).max(90)),
-  longitude: optional(z.coerce.number().min(-180).max(180)),
+  baseline_turnout: optional(share),
+  latitude,
+  longitude,
   closes_at: optional(closingTime),
 });
 export type StationRow = z.output<typeof StationRowSchema>;
 export const REQUIRED_STATION_COLUMNS = ['code', 'name', 'area_code', 'registered_voters'];
+
+export const BaselineRowSchema = z.object({
+  station_code: cell.pipe(StationCodeSchema),
+  turnout: optional(share),
+});
 
 export const AreaRowSchema = z.object({
   code: line(50, 'is required'),

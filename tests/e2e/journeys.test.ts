@@ -86,6 +86,7 @@ describe.runIf(server)('Relance in a real browser, against `npm start`’s local
       'Watchers',
       'People',
       'Turnout curve',
+      'Imports',
     ]);
 
     await adminPage.reload();

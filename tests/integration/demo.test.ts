@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isFictionNumber } from '../../server/demo/demo.voters.ts';
+import { isFictionNumber } from '../../server/fields.ts';
 import { loadDemo } from '../../server/demo/demo.ts';
 import { openTestServices, type TestServices } from '../setup/services.ts';
 

@@ -42,12 +42,12 @@ describe('voter file import', () => {
       ]),
       null,
     );
-    expect(result).toEqual({ rows: 3, created: 3, updated: 0, ignoredColumns: [] });
+    expect(result).toMatchObject({ read: 3, imported: 3, rejected: 0, errorReport: null, created: 3, updated: 0, ignoredColumns: [] });
     const stored = await voters();
-    expect(stored.map((v) => [v.externalId, v.phone, v.supportLevel, v.smsConsent, v.callConsent, v.doNotContact])).toEqual([
-      ['A1', '+33639980001', 1, true, true, false],
-      ['A2', null, 5, false, true, false],
-      ['A3', null, null, true, true, true],
+    expect(stored.map((v) => [v.externalId, v.phone, v.phoneKind, v.supportLevel, v.smsConsent, v.callConsent, v.doNotContact])).toEqual([
+      ['A1', '+33639980001', 'mobile', 1, true, true, false],
+      ['A2', null, null, 5, false, true, false],
+      ['A3', null, null, null, true, true, true],
     ]);
   });
 
@@ -65,7 +65,7 @@ describe('voter file import', () => {
       ]),
       null,
     );
-    expect(result).toMatchObject({ rows: 2, created: 1, updated: 1 });
+    expect(result).toMatchObject({ read: 2, imported: 2, created: 1, updated: 1 });
     const a1 = (await voters()).find((v) => v.externalId === 'A1')!;
     expect([a1.lastName, a1.supportLevel, a1.votedSource]).toEqual(['Renamed', 2, 'watcher']);
     expect(a1.votedAt).not.toBeNull();
@@ -87,18 +87,19 @@ describe('voter file import', () => {
       ),
     );
     expect(error.problems).toEqual([
-      { line: 3, field: 'station_code', message: 'no station 9999 in this election' },
-      { line: 4, field: 'support_level', message: 'must be 1 (strong support) to 5 (strong opposition)' },
-      { line: 5, field: 'external_id', message: 'B1 appears twice in the file' },
-      { line: 6, field: 'phone', message: 'must be a phone number, e.g. +33 6 12 34 56 78' },
+      { line: 3, field: 'station_code', value: '9999', message: 'no station 9999 in this election' },
+      { line: 4, field: 'support_level', value: '7', message: 'must be 1 (strong support) to 5 (strong opposition)' },
+      { line: 5, field: 'external_id', value: 'B1', message: 'B1 appears twice in the file' },
+      { line: 6, field: 'phone', value: 'not a phone', message: 'is not a valid phone number (read as FR when written without +)' },
     ]);
+    expect(error.summary).toEqual({ read: 5, imported: 0, rejected: 4, errorReport: null });
     expect(error.message).toMatch(/^The voter file was not imported \(nothing was changed\): 4 problems\./);
     expect(await voters()).toEqual(before);
   });
 
   it('rejects a file missing a required column, or empty', async () => {
     const missing = await rejection(t.services.imports.voters(electionId, voterCsv([{}], ['external_id', 'last_name']), null));
-    expect(missing.problems).toEqual([{ line: 1, message: 'missing column station_code' }]);
+    expect(missing.problems).toEqual([{ line: 1, message: 'missing column station_code (or latitude and longitude to find the station)' }]);
     const empty = await rejection(t.services.imports.voters(electionId, Readable.from(['']), null));
     expect(empty.problems).toEqual([{ line: 1, message: 'the file is empty' }]);
   });
@@ -114,14 +115,26 @@ describe('voter file import', () => {
   it('reads semicolon-separated files with a BOM and French headers’ spacing, and lists unused columns', async () => {
     const file = '\uFEFFExternal ID;Last name;Station code;List number;Favourite colour\nD1;Dupont;0202;9;blue\n';
     const result = await t.services.imports.voters(electionId, Readable.from([file]), null);
-    expect(result).toEqual({ rows: 1, created: 1, updated: 0, ignoredColumns: ['favourite_colour'] });
+    expect(result).toMatchObject({
+      read: 1,
+      imported: 1,
+      created: 1,
+      format: { encoding: 'utf-8', bom: true, separator: ';' },
+      preset: 'relance',
+      ignoredColumns: ['favourite_colour'],
+    });
   });
 });
 
 describe('stations and areas import', () => {
   it('imports stations from CSV into existing areas, and updates them on re-import', async () => {
     const csv = 'code,name,area_code,registered_voters,baseline_turnout,closes_at\n0301,Gym,N1,800,0.55,\n0302,Pool,N2,700,,22:00\n';
-    expect(await t.services.imports.stations(electionId, { csv: Readable.from([csv]) }, null)).toEqual({ stations: 2 });
+    expect(await t.services.imports.stations(electionId, { csv: Readable.from([csv]) }, null)).toEqual({
+      read: 2,
+      imported: 2,
+      rejected: 0,
+      errorReport: null,
+    });
     const pool = await t.services.db.prisma.pollingStation.findFirstOrThrow({ where: { electionId, code: '0302' } });
     expect(pool.closesAt?.toISOString()).toBe('2026-03-15T21:00:00.000Z');
     await t.services.imports.stations(
@@ -145,8 +158,8 @@ describe('stations and areas import', () => {
       ),
     );
     expect(error.problems).toEqual([
-      { line: 3, field: 'registered_voters', message: 'must be a whole number' },
-      { line: 2, field: 'area_code', message: 'no area N9: import the areas first' },
+      { line: 3, field: 'registered_voters', value: 'many', message: 'must be a whole number' },
+      { line: 2, field: 'area_code', value: 'N9', message: 'no area N9: import the areas first' },
     ]);
     expect(await t.services.db.prisma.pollingStation.count({ where: { electionId } })).toBe(count);
   });
@@ -156,7 +169,7 @@ describe('stations and areas import', () => {
       { type: 'Feature', properties: { code: 'N3', name: 'Three', kind: 'neighbourhood', parent_code: 'D3' }, geometry: null },
       { type: 'Feature', properties: { code: 'D3', name: 'District 3', kind: 'district', parent_code: 'T' }, geometry: null },
     ]);
-    expect(await t.services.imports.areas(electionId, areas, null)).toEqual({ areas: 2 });
+    expect(await t.services.imports.areas(electionId, areas, null)).toEqual({ read: 2, imported: 2, rejected: 0, errorReport: null });
     const n3 = await t.services.db.prisma.area.findFirstOrThrow({ where: { electionId, code: 'N3' }, include: { parent: true } });
     expect(n3.parent?.code).toBe('D3');
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { allocate, demoVoterCsv, FICTION_NUMBERS, isFictionNumber, seededRandom } from '../../server/demo/demo.voters.ts';
+import { allocate, demoVoterCsv, seededRandom } from '../../server/demo/demo.voters.ts';
+import { FICTION_NUMBERS, isFictionNumber } from '../../server/fields.ts';
 
 const stations = [
   { code: '0101', registeredVoters: 1000 },

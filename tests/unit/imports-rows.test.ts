@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { copyRow, csvField, normalizeHeader } from '../../server/imports/imports.csv.ts';
-import { AreaRowSchema, parseRecord, StationRowSchema, VoterRowSchema } from '../../server/imports/imports.rows.ts';
+import { AreaRowSchema, parseRecord, StationRowSchema } from '../../server/imports/imports.rows.ts';
+import { VoterRowSchema } from '../../server/imports/imports.voter-columns.ts';
 import { normalizePhone, PLAIN_TEXT_MESSAGE } from '../../server/fields.ts';
 
 describe('voter rows', () => {
@@ -24,7 +25,7 @@ describe('voter rows', () => {
         external_id: 'NB-42',
         first_name: 'Léa',
         last_name: 'Exemple',
-        phone: '+33639980042',
+        phone: { number: '+33639980042', kind: 'mobile' },
         email: 'lea@example.org',
         address: null,
         station_code: '0327',
@@ -33,6 +34,7 @@ describe('voter rows', () => {
         sms_consent: true,
         call_consent: false,
         do_not_contact: false,
+        tags: [],
         latitude: null,
         longitude: null,
       },
