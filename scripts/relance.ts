@@ -10,6 +10,10 @@
  *   relance import areas <file.geojson>
  *   relance import stations <file.csv|file.geojson>
  *   relance import voters <file.csv>
+ *   relance purge --election <id> [--confirm <election name>]
+ *   relance people show (--external-id <id> | --phone <phone> | --email <email>) [--json]
+ *   relance people erase (--external-id <id> | --phone <phone> | --email <email>) [--yes]
+ *   relance people object (--external-id <id> | --phone <phone> | --email <email>)
  *   relance db migrate
  *
  * Admins and coordinators need a password: it is asked for (hidden), or read from standard input
@@ -24,6 +28,8 @@ import { RoleSchema } from '../server/fields.ts';
 import type { Services } from '../server/services.ts';
 import { parseOptions, UsageError } from './cli/args.ts';
 import { withServices } from './cli/open.ts';
+import { peopleErase, peopleObject, peopleShow } from './cli/people.ts';
+import { purgeCommand } from './cli/purge.ts';
 import { readSecret } from './cli/prompt.ts';
 
 const USAGE = fs
@@ -183,8 +189,17 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
       const result = await services.imports.voters(await currentElectionId(services), fs.createReadStream(file), null);
       console.log(`Imported ${result.rows} people: ${result.created} new, ${result.updated} updated.`);
       if (result.ignoredColumns.length > 0) console.log(`Columns not used: ${result.ignoredColumns.join(', ')}.`);
+      const { erased, objected } = result.suppressed;
+      if (erased + objected > 0) {
+        console.log(`Suppression list: ${erased} erased people left out, ${objected} who objected marked do-not-contact.`);
+      }
     });
   },
+
+  purge: purgeCommand,
+  'people show': peopleShow,
+  'people erase': peopleErase,
+  'people object': peopleObject,
 
   async 'db migrate'() {
     await withServices(async () => {

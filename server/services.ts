@@ -9,6 +9,7 @@ import { createGeo } from './geo/geo.service.ts';
 import { createImports } from './imports/imports.service.ts';
 import type { JobBroker } from './jobs/jobs.broker.ts';
 import type { Logger } from './logger.ts';
+import { createPeople } from './people/people.service.ts';
 import { createTurnout } from './turnout/turnout.service.ts';
 
 export interface ServiceDependencies {
@@ -37,6 +38,7 @@ export function createServices({ db, broker, clock, config, log }: ServiceDepend
     geo: createGeo({ prisma, elections }),
     imports: createImports({ prisma, pool, audit }),
     turnout: createTurnout({ prisma, clock, elections }),
+    people: createPeople({ prisma, clock, config, audit }),
   };
 }
 

@@ -96,7 +96,7 @@ export function createImports({ prisma, pool, audit }: Dependencies) {
           action: 'import.voters',
           subjectType: 'election',
           subjectId: electionId,
-          details: { rows: result.rows, created: result.created, updated: result.updated },
+          details: { rows: result.rows, created: result.created, updated: result.updated, ...result.suppressed },
         });
         return result;
       });

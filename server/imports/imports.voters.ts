@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { applySuppressions, type SuppressionResult } from '../people/people.suppression.ts';
 import { copyRow, readCsv } from './imports.csv.ts';
 import { ImportRejected, ProblemList, requireColumns } from './imports.errors.ts';
 import { parseRecord, REQUIRED_VOTER_COLUMNS, VOTER_COLUMNS, VoterRowSchema, type VoterRow } from './imports.rows.ts';
@@ -13,6 +14,8 @@ export interface VoterImportResult {
   updated: number;
   /** Columns of the file that Relance does not read (a typo in a header shows up here). */
   ignoredColumns: string[];
+  /** People on the suppression list: erased ones left out, objecting ones marked do-not-contact. */
+  suppressed: SuppressionResult;
 }
 
 const STAGING_COLUMNS = [
@@ -163,6 +166,13 @@ async function merge(client: pg.PoolClient, electionId: number): Promise<number>
  */
 export async function importVoters(client: pg.PoolClient, electionId: number, input: Readable): Promise<VoterImportResult> {
   const { rows, header } = await stage(client, electionId, input);
+  const suppressed = await applySuppressions(client);
   const created = await merge(client, electionId);
-  return { rows, created, updated: rows - created, ignoredColumns: header.filter((c) => !VOTER_COLUMNS.includes(c)) };
+  return {
+    rows,
+    created,
+    updated: rows - suppressed.erased - created,
+    ignoredColumns: header.filter((c) => !VOTER_COLUMNS.includes(c)),
+    suppressed,
+  };
 }

@@ -42,7 +42,7 @@ describe('voter file import', () => {
       ]),
       null,
     );
-    expect(result).toEqual({ rows: 3, created: 3, updated: 0, ignoredColumns: [] });
+    expect(result).toEqual({ rows: 3, created: 3, updated: 0, ignoredColumns: [], suppressed: { erased: 0, objected: 0 } });
     const stored = await voters();
     expect(stored.map((v) => [v.externalId, v.phone, v.supportLevel, v.smsConsent, v.callConsent, v.doNotContact])).toEqual([
       ['A1', '+33639980001', 1, true, true, false],
@@ -114,7 +114,13 @@ describe('voter file import', () => {
   it('reads semicolon-separated files with a BOM and French headers’ spacing, and lists unused columns', async () => {
     const file = '\uFEFFExternal ID;Last name;Station code;List number;Favourite colour\nD1;Dupont;0202;9;blue\n';
     const result = await t.services.imports.voters(electionId, Readable.from([file]), null);
-    expect(result).toEqual({ rows: 1, created: 1, updated: 0, ignoredColumns: ['favourite_colour'] });
+    expect(result).toEqual({
+      rows: 1,
+      created: 1,
+      updated: 0,
+      ignoredColumns: ['favourite_colour'],
+      suppressed: { erased: 0, objected: 0 },
+    });
   });
 });
 
