@@ -11,6 +11,7 @@ export const NAVIGATION: Record<Role, NavItem[]> = {
   admin: [
     { to: '/dashboard', label: 'nav.dashboard' },
     { to: '/admin/users', label: 'nav.users' },
+    { to: '/admin/data', label: 'nav.data' },
   ],
   coordinator: [{ to: '/dashboard', label: 'nav.dashboard' }],
   viewer: [{ to: '/dashboard', label: 'nav.dashboard' }],

@@ -10,5 +10,10 @@ export default [
   route('watch', 'routes/watch.tsx'),
   route('calls', 'routes/calls.tsx'),
   route('admin/users', 'routes/admin-users.tsx'),
+  route('admin/data', 'routes/admin-data.tsx'),
+  route('admin/rights', 'routes/admin-rights.tsx'),
+  route('admin/rights/export', 'routes/admin-rights-export.ts'),
+  route('admin/audit', 'routes/admin-audit.tsx'),
+  route('admin/audit/export', 'routes/admin-audit-export.ts'),
   route('*', 'routes/not-found.tsx'),
 ] satisfies RouteConfig;

@@ -14,6 +14,7 @@
  *   relance people show (--external-id <id> | --phone <phone> | --email <email>) [--json]
  *   relance people erase (--external-id <id> | --phone <phone> | --email <email>) [--yes]
  *   relance people object (--external-id <id> | --phone <phone> | --email <email>)
+ *   relance audit purge
  *   relance db migrate
  *
  * Admins and coordinators need a password: it is asked for (hidden), or read from standard input
@@ -28,6 +29,7 @@ import { RoleSchema } from '../server/fields.ts';
 import type { Services } from '../server/services.ts';
 import { parseOptions, UsageError } from './cli/args.ts';
 import { withServices } from './cli/open.ts';
+import { auditPurgeCommand } from './cli/audit.ts';
 import { peopleErase, peopleObject, peopleShow } from './cli/people.ts';
 import { purgeCommand } from './cli/purge.ts';
 import { readSecret } from './cli/prompt.ts';
@@ -200,6 +202,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   'people show': peopleShow,
   'people erase': peopleErase,
   'people object': peopleObject,
+  'audit purge': auditPurgeCommand,
 
   async 'db migrate'() {
     await withServices(async () => {

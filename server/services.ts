@@ -1,4 +1,5 @@
 import { createAuditLog } from './audit/audit.service.ts';
+import { createAuditTrail } from './audit/audit.trail.ts';
 import { createAccounts } from './auth/auth.accounts.ts';
 import { createAuthService } from './auth/auth.service.ts';
 import type { Clock } from './clock.ts';
@@ -39,6 +40,7 @@ export function createServices({ db, broker, clock, config, log }: ServiceDepend
     imports: createImports({ prisma, pool, audit }),
     turnout: createTurnout({ prisma, clock, elections }),
     people: createPeople({ prisma, clock, config, audit }),
+    auditTrail: createAuditTrail({ prisma, clock, config, audit }),
   };
 }
 

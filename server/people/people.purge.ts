@@ -24,6 +24,8 @@ export interface PurgeCounts {
 export interface RetentionStatus {
   electionId: number;
   electionName: string;
+  /** The election's IANA zone, in which its dates are shown. */
+  timezone: string;
   /** When the last polling station closed. */
   closedAt: Date;
   /** Whether the polls have closed (a purge is refused before). */
@@ -68,6 +70,7 @@ export function createElectionPurge({ prisma, clock, config, audit }: Dependenci
     return {
       electionId: election.id,
       electionName: election.name,
+      timezone: election.timezone,
       closedAt: closed,
       over: now >= closed,
       purgeBy,

@@ -81,7 +81,11 @@ describe.runIf(server)('Relance in a real browser, against `npm start`’s local
     await adminPage.waitForFunction(() => document.documentElement.lang === 'en');
     expect(await textOf(adminPage.locator('.figure').nth(0))).toBe('Registered voters1,404,198');
     expect(await textOf(adminPage.locator('.figure').nth(3).locator('.figure-detail'))).toBe('0 of 902');
-    expect(await adminPage.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents()).toEqual(['War room', 'People']);
+    expect(await adminPage.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents()).toEqual([
+      'War room',
+      'People',
+      'Data protection',
+    ]);
 
     await adminPage.reload();
     expect(await adminPage.evaluate(() => document.documentElement.lang)).toBe('en');

@@ -114,3 +114,11 @@ describe('relance people', () => {
     expect(none.stderr).toMatch(/^Give exactly one of --external-id, --phone or --email\./);
   });
 });
+
+describe('relance audit purge', () => {
+  it('deletes the entries older than the retention period, and says how many', () => {
+    const result = relance(['audit', 'purge']);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^Deleted \d+ audit entr(y|ies) from before \d{4}-\d\d-\d\dT[\d:.]+Z\.\n$/);
+  });
+});

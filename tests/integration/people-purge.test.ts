@@ -313,6 +313,7 @@ describe('the retention period', () => {
     expect(await t.services.people.elections.retention(election.id)).toEqual({
       electionId: election.id,
       electionName: SMALL_ELECTION.name,
+      timezone: 'Europe/Paris',
       closedAt: new Date(AFTER_POLLS),
       over: false,
       purgeBy: new Date('2026-04-14T19:00:00Z'),
