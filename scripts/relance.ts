@@ -15,6 +15,8 @@
  *   relance people erase (--external-id <id> | --phone <phone> | --email <email>) [--yes]
  *   relance people object (--external-id <id> | --phone <phone> | --email <email>)
  *   relance audit purge
+ *   relance backup <file[.gz]>
+ *   relance restore <file[.gz]>
  *   relance db migrate
  *
  * Admins and coordinators need a password: it is asked for (hidden), or read from standard input
@@ -22,6 +24,7 @@
  */
 import fs from 'node:fs';
 import { ConfigError } from '../server/config.ts';
+import { BackupError } from '../server/db/backup.ts';
 import { DomainError } from '../server/errors.ts';
 import { ImportRejected } from '../server/imports/imports.errors.ts';
 import { PASSWORD_ROLES, type Role } from '../server/auth/auth.roles.ts';
@@ -30,6 +33,7 @@ import type { Services } from '../server/services.ts';
 import { parseOptions, UsageError } from './cli/args.ts';
 import { withServices } from './cli/open.ts';
 import { auditPurgeCommand } from './cli/audit.ts';
+import { backupCommand, restoreCommand } from './cli/backup.ts';
 import { peopleErase, peopleObject, peopleShow } from './cli/people.ts';
 import { purgeCommand } from './cli/purge.ts';
 import { readSecret } from './cli/prompt.ts';
@@ -203,6 +207,8 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   'people erase': peopleErase,
   'people object': peopleObject,
   'audit purge': auditPurgeCommand,
+  backup: backupCommand,
+  restore: restoreCommand,
 
   async 'db migrate'() {
     await withServices(async () => {
@@ -234,7 +240,7 @@ async function main(argv: string[]) {
       console.error(`${error.message}\n\n${USAGE}`);
       process.exit(2);
     }
-    if (error instanceof ImportRejected || error instanceof DomainError || error instanceof ConfigError) {
+    if (error instanceof ImportRejected || error instanceof DomainError || error instanceof ConfigError || error instanceof BackupError) {
       console.error(error.message);
       process.exit(1);
     }
