@@ -37,6 +37,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ['public/sw.js'],
+    languageOptions: { globals: { ...globals.serviceworker } },
+  },
+  {
     files: ['server/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [

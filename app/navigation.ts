@@ -10,10 +10,15 @@ export interface NavItem {
 export const NAVIGATION: Record<Role, NavItem[]> = {
   admin: [
     { to: '/dashboard', label: 'nav.dashboard' },
+    { to: '/watchers', label: 'nav.watchers' },
     { to: '/admin/users', label: 'nav.users' },
     { to: '/admin/data', label: 'nav.data' },
+    { to: '/admin/curve', label: 'nav.curve' },
   ],
-  coordinator: [{ to: '/dashboard', label: 'nav.dashboard' }],
+  coordinator: [
+    { to: '/dashboard', label: 'nav.dashboard' },
+    { to: '/watchers', label: 'nav.watchers' },
+  ],
   viewer: [{ to: '/dashboard', label: 'nav.dashboard' }],
   watcher: [{ to: '/watch', label: 'nav.watch' }],
   volunteer: [{ to: '/calls', label: 'nav.calls' }],

@@ -8,6 +8,8 @@ export default [
   route('language', 'routes/language.tsx'),
   route('dashboard', 'routes/dashboard.tsx'),
   route('watch', 'routes/watch.tsx'),
+  route('watch/:code', 'routes/watch-station.tsx'),
+  route('watchers', 'routes/watchers.tsx'),
   route('calls', 'routes/calls.tsx'),
   route('admin/users', 'routes/admin-users.tsx'),
   route('admin/data', 'routes/admin-data.tsx'),
@@ -15,5 +17,6 @@ export default [
   route('admin/rights/export', 'routes/admin-rights-export.ts'),
   route('admin/audit', 'routes/admin-audit.tsx'),
   route('admin/audit/export', 'routes/admin-audit-export.ts'),
+  route('admin/curve', 'routes/admin-curve.tsx'),
   route('*', 'routes/not-found.tsx'),
 ] satisfies RouteConfig;

@@ -18,6 +18,17 @@
  *   relance backup <file[.gz]>
  *   relance restore <file[.gz]>
  *   relance db migrate
+ *   relance model curve [--election <id>] (--noon <%> --five-pm <%> --final <%> | --hourly <file.csv> | --default)
+ *   relance model backtest --input <file.csv> --cutoff <HH:MM> [--out <file.csv>] [--opens <HH:MM>] [--closes <HH:MM>] [--curve <file>]
+ *
+ * `model curve` sets the share of the final turnout expected at each hour from a comparable past
+ * election: its official turnout at 12h, 17h and the close (France 2022, first round: --noon 25.48
+ * --five-pm 65.00 --final 73.69), or its hourly history (CSV: hour, voted).
+ *
+ * `model backtest` projects each unit's final turnout from its counts up to the cutoff (columns unit_id,
+ * registered, observed_at, voted and optionally baseline_share), and scores the model against the naive
+ * projection when the file holds the final counts. It needs no database. Polling hours default to
+ * 07:00–21:00, those of the default curve; --curve takes shares by hour (JSON) or a history (CSV: hour, voted).
  *
  * Admins and coordinators need a password: it is asked for (hidden), or read from standard input
  * with --password-stdin. It is never taken on the command line, where other users could see it.
@@ -31,6 +42,7 @@ import { PASSWORD_ROLES, type Role } from '../server/auth/auth.roles.ts';
 import { RoleSchema } from '../server/fields.ts';
 import type { Services } from '../server/services.ts';
 import { parseOptions, UsageError } from './cli/args.ts';
+import { BacktestInputError, CurveError, modelBacktest, modelCurve } from './cli/model.ts';
 import { withServices } from './cli/open.ts';
 import { auditPurgeCommand } from './cli/audit.ts';
 import { backupCommand, restoreCommand } from './cli/backup.ts';
@@ -209,6 +221,8 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   'audit purge': auditPurgeCommand,
   backup: backupCommand,
   restore: restoreCommand,
+  'model backtest': modelBacktest,
+  'model curve': modelCurve,
 
   async 'db migrate'() {
     await withServices(async () => {
@@ -240,7 +254,14 @@ async function main(argv: string[]) {
       console.error(`${error.message}\n\n${USAGE}`);
       process.exit(2);
     }
-    if (error instanceof ImportRejected || error instanceof DomainError || error instanceof ConfigError || error instanceof BackupError) {
+    if (
+      error instanceof ImportRejected ||
+      error instanceof DomainError ||
+      error instanceof ConfigError ||
+      error instanceof BackupError ||
+      error instanceof BacktestInputError ||
+      error instanceof CurveError
+    ) {
       console.error(error.message);
       process.exit(1);
     }

@@ -75,6 +75,17 @@ export const EnvironmentSchema = z.object({
   INVITE_HOURS: integer(1, 24 * 30).default(72),
   DEMO_VOTERS: integer(0, 2_000_000).default(150_000),
   RUN_WORKERS: booleanString.optional(),
+  MAX_TURNOUT_RATIO: z.coerce
+    .number('must be a number from 1 to 2, e.g. 1.1')
+    .min(1, 'must be a number from 1 to 2, e.g. 1.1')
+    .max(2, 'must be a number from 1 to 2, e.g. 1.1')
+    .default(1.1),
+  DEMO_SIMULATION: booleanString.default(true),
+  DEMO_SIMULATION_SPEED: z.coerce
+    .number('must be a number from 1 to 1000')
+    .min(1, 'must be a number from 1 to 1000')
+    .max(1000, 'must be a number from 1 to 1000')
+    .default(36),
   MONITORING_ALLOW: networkList.prefault(LOOPBACK_AND_PRIVATE_NETWORKS),
   PERSONAL_DATA_RETENTION_DAYS: integer(1, 3650).default(30),
   AUDIT_RETENTION_MONTHS: integer(1, 120).default(12),
@@ -117,6 +128,11 @@ function buildConfig(env: Environment) {
     sessionHours: env.SESSION_HOURS,
     inviteHours: env.INVITE_HOURS,
     demoVoters: env.DEMO_VOTERS,
+    /** A report above registered voters × this is refused (docs/watchers.md). */
+    maxTurnoutRatio: env.MAX_TURNOUT_RATIO,
+    /** Local mode: play the demo's polling day through the API (`relance simulate`), at this speed. */
+    demoSimulation: localMode && env.DEMO_SIMULATION,
+    demoSimulationSpeed: env.DEMO_SIMULATION_SPEED,
     /** Job workers run inside the web process in local mode; in production a worker node runs them. */
     runWorkers: env.RUN_WORKERS ?? localMode,
     /** Who may read /metrics and /readyz: these networks, or anyone with the token. */

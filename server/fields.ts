@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ROLES } from './auth/auth.roles.ts';
+import { InvalidInput } from './errors.ts';
 
 /**
  * Field schemas shared by forms, API handlers, socket payloads and importers, so that a station code
@@ -75,3 +76,12 @@ export const PhoneSchema = z.string().transform((raw, ctx) => {
   if (!phone) ctx.addIssue({ code: 'custom', message: 'must be a phone number, e.g. +33 6 12 34 56 78' });
   return phone ?? z.NEVER;
 });
+
+/** Turns the first zod issue into an InvalidInput that names the field and what to fix. */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const field = issue.path.map(String).join('.') || undefined;
+  throw new InvalidInput(field ? `${field}: ${issue.message}` : issue.message, field);
+}

@@ -11,7 +11,14 @@ import { createImports } from './imports/imports.service.ts';
 import type { JobBroker } from './jobs/jobs.broker.ts';
 import type { Logger } from './logger.ts';
 import { createPeople } from './people/people.service.ts';
+import { createLiveFeed } from './realtime/realtime.feed.ts';
+import { createTurnoutCurves } from './turnout/turnout.curves.ts';
 import { createTurnout } from './turnout/turnout.service.ts';
+import { createStationFlags } from './watchers/watchers.flags.ts';
+import { createVoteMarks } from './watchers/watchers.marks.ts';
+import { createReadiness } from './watchers/watchers.readiness.ts';
+import { createReports } from './watchers/watchers.reports.ts';
+import { createStationDirectory } from './watchers/watchers.stations.ts';
 
 export interface ServiceDependencies {
   db: Database;
@@ -25,7 +32,9 @@ export interface ServiceDependencies {
 export function createServices({ db, broker, clock, config, log }: ServiceDependencies) {
   const { prisma, pool } = db;
   const audit = createAuditLog();
-  const elections = createElections(prisma);
+  const elections = createElections(prisma, clock);
+  const feed = createLiveFeed();
+  const stations = createStationDirectory({ prisma, elections, feed });
   return {
     config,
     log,
@@ -37,10 +46,17 @@ export function createServices({ db, broker, clock, config, log }: ServiceDepend
     auth: createAuthService({ prisma, clock, config, audit }),
     accounts: createAccounts({ prisma, clock, config, audit, elections }),
     geo: createGeo({ prisma, elections }),
-    imports: createImports({ prisma, pool, audit }),
+    imports: createImports({ prisma, pool, audit, feed }),
     turnout: createTurnout({ prisma, clock, elections }),
     people: createPeople({ prisma, clock, config, audit }),
     auditTrail: createAuditTrail({ prisma, clock, config, audit }),
+    /** Committed polling-day changes, for the live war room. */
+    feed,
+    reports: createReports({ prisma, clock, config, elections, stations, feed }),
+    voteMarks: createVoteMarks({ prisma, clock, stations, feed }),
+    stationFlags: createStationFlags({ prisma, clock, stations, feed }),
+    readiness: createReadiness({ prisma, elections, audit }),
+    turnoutCurves: createTurnoutCurves({ prisma, audit }),
   };
 }
 

@@ -3,6 +3,7 @@ import { Form, NavLink, useLocation } from 'react-router';
 import type { Role } from '../../server/auth/auth.roles.ts';
 import { useLocale, useT } from '../i18n/i18n.ts';
 import { NAVIGATION } from '../navigation.ts';
+import { forgetOfflinePages } from '../watch/offline.ts';
 import { CsrfInput } from './csrf-input.tsx';
 
 export interface ShellUser {
@@ -68,7 +69,7 @@ export function AppShell({ user, children }: { user: ShellUser | null; children:
           <div className="masthead-tools">
             <LanguageSwitch />
             {user && (
-              <Form method="post" action="/logout" className="sign-out">
+              <Form method="post" action="/logout" className="sign-out" onSubmit={() => void forgetOfflinePages()}>
                 <CsrfInput />
                 <span className="signed-in-as">{t('nav.signedInAs', { name: user.name, role: t(`role.${user.role}`) })}</span>
                 <button type="submit" className="link-button">

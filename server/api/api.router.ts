@@ -2,6 +2,8 @@ import express, { Router, type NextFunction, type Request, type Response } from 
 import { requireRole } from '../auth/auth.guards.ts';
 import { ACCESS } from '../auth/auth.roles.ts';
 import { NotFound } from '../errors.ts';
+import { parseInput } from '../fields.ts';
+import { ReportBatchSchema } from '../watchers/watchers.schemas.ts';
 import type { Services } from '../services.ts';
 import { API_JSON_LIMIT_BYTES } from '../http/bad-requests.ts';
 import { apiErrorHandler } from './api.errors.ts';
@@ -21,6 +23,52 @@ export function apiRouter(services: Services): Router {
     route(async (_req, res) => {
       requireRole(res.locals.principal, ACCESS.warRoom);
       res.json(await services.turnout.snapshot());
+    }),
+  );
+
+  const sourceOf = (res: Response) => (res.locals.principal?.kind === 'user' ? 'web' : 'api');
+
+  api.post(
+    '/reports',
+    route(async (req, res) => {
+      const principal = requireRole(res.locals.principal, ACCESS.reportTurnout);
+      const [outcome] = await services.reports.submit(principal, [req.body], sourceOf(res));
+      res.status(outcome!.status).json('report' in outcome! ? outcome.report : { error: outcome!.error });
+    }),
+  );
+
+  api.post(
+    '/reports/batch',
+    route(async (req, res) => {
+      const principal = requireRole(res.locals.principal, ACCESS.reportTurnout);
+      const { reports } = parseInput(ReportBatchSchema, req.body);
+      res.json({ results: await services.reports.submit(principal, reports, sourceOf(res)) });
+    }),
+  );
+
+  api.post(
+    '/marks',
+    route(async (req, res) => {
+      const principal = requireRole(res.locals.principal, ACCESS.reportTurnout);
+      const { status, mark } = await services.voteMarks.submit(principal, req.body, sourceOf(res));
+      res.status(status).json(mark);
+    }),
+  );
+
+  api.post(
+    '/flags',
+    route(async (req, res) => {
+      const principal = requireRole(res.locals.principal, ACCESS.reportTurnout);
+      const { status, flag } = await services.stationFlags.submit(principal, req.body, sourceOf(res));
+      res.status(status).json(flag);
+    }),
+  );
+
+  api.get(
+    '/stations/:code/voters',
+    route(async (req, res) => {
+      const principal = requireRole(res.locals.principal, ACCESS.reportTurnout);
+      res.json(await services.voteMarks.search(principal, String(req.params.code), req.query.q));
     }),
   );
 

@@ -8,6 +8,7 @@ import { Conflict, InvalidInput, NotFound } from '../errors.ts';
 import {
   EmailSchema,
   LocaleSchema,
+  parseInput,
   PasswordSchema,
   PhoneSchema,
   PlainTextSchema,
@@ -65,15 +66,6 @@ export const CreateApiTokenSchema = z
     message: 'a watcher token needs at least one station',
   });
 export type CreateApiTokenInput = z.input<typeof CreateApiTokenSchema>;
-
-/** Turns the first zod issue into an InvalidInput that names the field and what to fix. */
-export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const field = issue.path.map(String).join('.') || undefined;
-  throw new InvalidInput(field ? `${field}: ${issue.message}` : issue.message, field);
-}
 
 interface Dependencies {
   prisma: PrismaClient;

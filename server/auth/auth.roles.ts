@@ -15,7 +15,13 @@ export const ACCESS = {
   /** The retention purge and people's rights (access, erasure, objection). */
   dataProtection: ['admin'],
   auditTrail: ['admin'],
+  /** The election's settings, such as its turnout curve. */
+  manageElection: ['admin'],
   watchStations: ['watcher'],
+  /** Turnout reports, strike-list marks and flags: watchers for their stations; coordinators and admins (a hotline) for any. */
+  reportTurnout: ['watcher', 'coordinator', 'admin'],
+  /** The readiness board and the rehearsal switch. */
+  prepareWatchers: ['admin', 'coordinator'],
   callVoters: ['volunteer'],
 } as const satisfies Record<string, readonly Role[]>;
 

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { PrismaClient } from '../db/database.ts';
@@ -10,6 +11,13 @@ import { createSignInThrottle, linkBudgets, MAX_PIN_FAILURES, passwordBudgets } 
 
 // Writing lastSeenAt on every request would turn every page view into a write.
 const TOUCH_INTERVAL_MS = 5 * 60_000;
+
+/**
+ * How long who a token or session belongs to is remembered. Every report a phone sends looks it up,
+ * and at 2,000 reports a second that lookup would be most of the database's work. A token revoked
+ * or a person disabled elsewhere stops working within this time; a sign-out here, at once.
+ */
+export const PRINCIPAL_CACHE_MS = 5_000;
 
 export interface SessionGrant {
   sessionToken: string;
@@ -41,6 +49,17 @@ interface Dependencies {
 
 export function createAuthService({ prisma, clock, config, audit }: Dependencies) {
   const throttle = createSignInThrottle({ prisma, clock });
+  // Keyed by the token's hash, so the cache holds no usable secret. Judged by the services' clock.
+  const known = new LRUCache<string, { principal: Principal | null; until: number }>({ max: 20_000 });
+
+  async function remembered(key: string, lookUp: () => Promise<{ principal: Principal | null; expiresAt: Date | null }>) {
+    const now = clock.now().getTime();
+    const entry = known.get(key);
+    if (entry && entry.until > now) return entry.principal;
+    const { principal, expiresAt } = await lookUp();
+    known.set(key, { principal, until: Math.min(now + PRINCIPAL_CACHE_MS, expiresAt?.getTime() ?? Infinity) });
+    return principal;
+  }
 
   async function recordAttempt(ip: string, succeeded: boolean) {
     await prisma.loginAttempt.create({ data: { ip, succeeded, at: clock.now() } });
@@ -139,44 +158,51 @@ export function createAuthService({ prisma, clock, config, audit }: Dependencies
     },
 
     async principalForSession(sessionToken: string): Promise<Principal | null> {
-      const session = await prisma.session.findUnique({
-        where: { tokenHash: hashToken(sessionToken) },
-        include: { user: { include: { assignments: { select: { stationId: true } } } } },
+      const tokenHash = hashToken(sessionToken);
+      return remembered(`session:${tokenHash}`, async () => {
+        const session = await prisma.session.findUnique({
+          where: { tokenHash },
+          include: { user: { include: { assignments: { select: { stationId: true } } } } },
+        });
+        const now = clock.now();
+        if (!session || session.expiresAt <= now || session.user.disabledAt) return { principal: null, expiresAt: null };
+        if (now.getTime() - session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
+          await prisma.session.update({ where: { id: session.id }, data: { lastSeenAt: now } });
+        }
+        return { principal: principalOfUser(session.user), expiresAt: session.expiresAt };
       });
-      const now = clock.now();
-      if (!session || session.expiresAt <= now || session.user.disabledAt) return null;
-      if (now.getTime() - session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
-        await prisma.session.update({ where: { id: session.id }, data: { lastSeenAt: now } });
-      }
-      return principalOfUser(session.user);
     },
 
     async principalForApiToken(token: string): Promise<Principal | null> {
-      const apiToken = await prisma.apiToken.findUnique({
-        where: { tokenHash: hashToken(token) },
-        include: { stations: { select: { stationId: true } } },
+      const tokenHash = hashToken(token);
+      return remembered(`token:${tokenHash}`, async () => {
+        const apiToken = await prisma.apiToken.findUnique({ where: { tokenHash }, include: { stations: { select: { stationId: true } } } });
+        const now = clock.now();
+        if (!apiToken || apiToken.revokedAt || (apiToken.expiresAt && apiToken.expiresAt <= now))
+          return { principal: null, expiresAt: null };
+        if (!apiToken.lastUsedAt || now.getTime() - apiToken.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
+          await prisma.apiToken.update({ where: { id: apiToken.id }, data: { lastUsedAt: now } });
+        }
+        const principal: Principal = {
+          kind: 'token',
+          id: apiToken.id,
+          name: apiToken.name,
+          role: apiToken.role,
+          // A token limited to stations acts on those only; a watcher's token always is.
+          stations:
+            apiToken.stations.length > 0 || STATION_SCOPED_ROLES.includes(apiToken.role)
+              ? new Set(apiToken.stations.map((s) => s.stationId))
+              : 'all',
+          locale: null,
+        };
+        return { principal, expiresAt: apiToken.expiresAt };
       });
-      const now = clock.now();
-      if (!apiToken || apiToken.revokedAt || (apiToken.expiresAt && apiToken.expiresAt <= now)) return null;
-      if (!apiToken.lastUsedAt || now.getTime() - apiToken.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
-        await prisma.apiToken.update({ where: { id: apiToken.id }, data: { lastUsedAt: now } });
-      }
-      return {
-        kind: 'token',
-        id: apiToken.id,
-        name: apiToken.name,
-        role: apiToken.role,
-        // A token limited to stations acts on those only; a watcher's token always is.
-        stations:
-          apiToken.stations.length > 0 || STATION_SCOPED_ROLES.includes(apiToken.role)
-            ? new Set(apiToken.stations.map((s) => s.stationId))
-            : 'all',
-        locale: null,
-      };
     },
 
     async signOut(sessionToken: string): Promise<void> {
-      await prisma.session.deleteMany({ where: { tokenHash: hashToken(sessionToken) } });
+      const tokenHash = hashToken(sessionToken);
+      known.delete(`session:${tokenHash}`);
+      await prisma.session.deleteMany({ where: { tokenHash } });
     },
   };
 }

@@ -35,3 +35,8 @@ export function zonedInstant(day: string, time: string, timeZone: string): Date 
   const firstGuess = wallClock - offsetAt(wallClock, timeZone);
   return new Date(wallClock - offsetAt(firstGuess, timeZone));
 }
+
+/** The local wall-clock time (HH:MM) of `instant` in `timeZone`. */
+export function localTimeOf(instant: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-GB', { timeZone, hourCycle: 'h23', hour: '2-digit', minute: '2-digit' }).format(instant);
+}

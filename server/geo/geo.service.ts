@@ -9,24 +9,54 @@ export interface StationSummary {
   address: string | null;
   areaName: string;
   registeredVoters: number;
+  /** ISO time: its own closing time, else the election's. */
+  closesAt: string;
+  /** The count that stands, and when it was read; null before the first report. */
+  reportedVoters: number | null;
+  reportedAt: string | null;
 }
+
+const SUMMARY_FIELDS = {
+  id: true,
+  code: true,
+  name: true,
+  address: true,
+  registeredVoters: true,
+  closesAt: true,
+  reportedVoters: true,
+  reportedAt: true,
+  area: { select: { name: true } },
+} as const;
 
 /** Polling stations and the areas they belong to. */
 export function createGeo({ prisma, elections }: { prisma: PrismaClient; elections: Elections }) {
+  async function inScope(principal: Principal, code?: string): Promise<StationSummary[]> {
+    const election = await elections.current();
+    if (!election) return [];
+    const stations = await prisma.pollingStation.findMany({
+      where: {
+        electionId: election.id,
+        ...(code === undefined ? {} : { code }),
+        ...(principal.stations === 'all' ? {} : { id: { in: [...principal.stations] } }),
+      },
+      select: SUMMARY_FIELDS,
+      orderBy: { code: 'asc' },
+    });
+    return stations.map(({ area, closesAt, reportedAt, ...station }) => ({
+      ...station,
+      areaName: area.name,
+      closesAt: (closesAt ?? election.pollsCloseAt).toISOString(),
+      reportedAt: reportedAt?.toISOString() ?? null,
+    }));
+  }
+
   return {
     /** The stations a person may act on: a watcher's assigned ones, everyone else's all. */
-    async stationsInScope(principal: Principal): Promise<StationSummary[]> {
-      const election = await elections.current();
-      if (!election) return [];
-      const stations = await prisma.pollingStation.findMany({
-        where: {
-          electionId: election.id,
-          ...(principal.stations === 'all' ? {} : { id: { in: [...principal.stations] } }),
-        },
-        select: { id: true, code: true, name: true, address: true, registeredVoters: true, area: { select: { name: true } } },
-        orderBy: { code: 'asc' },
-      });
-      return stations.map(({ area, ...station }) => ({ ...station, areaName: area.name }));
+    stationsInScope: (principal: Principal) => inScope(principal),
+
+    /** One of them by its code, or null when it is not theirs (or does not exist). */
+    async stationInScope(principal: Principal, code: string): Promise<StationSummary | null> {
+      return (await inScope(principal, code))[0] ?? null;
     },
   };
 }

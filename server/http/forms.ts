@@ -87,6 +87,35 @@ const StationListSchema = z
   .transform((list) => (list ?? '').split(/[\s,;]+/).filter(Boolean))
   .pipe(z.array(StationCodeSchema));
 
+/** A percentage of registered voters, typed with a comma or a point (25,48 or 25.48). */
+const PercentSchema = z.preprocess(
+  (value) => (typeof value === 'string' ? Number(value.trim().replace(',', '.')) : value),
+  z.number().min(0).max(100),
+);
+
+/** An hourly history pasted as lines `HH:MM, count` (or a percentage), the last line being the close. */
+const HistorySchema = z
+  .string()
+  .min(1, 'is required')
+  .max(5000)
+  .transform((text, context) => {
+    const history: Record<string, number> = {};
+    for (const line of text
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter(Boolean)) {
+      const match = /^(\d{1,2}(?::\d{2})?)h?\s*[,;\t ]\s*(\d+(?:[.,]\d+)?)$/.exec(line);
+      if (!match) {
+        context.addIssue({ code: 'custom', message: `cannot read the line "${line}"` });
+        return z.NEVER;
+      }
+      history[match[1]!.includes(':') ? match[1]!.padStart(5, '0') : `${match[1]!.padStart(2, '0')}:00`] = Number(
+        match[2]!.replace(',', '.'),
+      );
+    }
+    return history;
+  });
+
 export const forms = {
   login: defineForm(
     'login',
@@ -112,6 +141,12 @@ export const forms = {
   ),
   /** The sign-out button: nothing but the form token. */
   signOut: defineForm('logout', z.object({})),
+  /** An election's turnout curve from a comparable election's official figures (percent of registered voters). */
+  curveFigures: defineForm('curve', z.object({ noon: PercentSchema, fivePm: PercentSchema, final: PercentSchema })),
+  /** The same from its hourly history, pasted as lines. */
+  curveHistory: defineForm('curve', z.object({ history: HistorySchema })),
+  /** Back to the default curve: nothing but the form token. */
+  curveDefault: defineForm('curve', z.object({})),
   /** The buttons on a person's row: send a sign-in link, unlock their sign-in. */
   person: defineForm('users', z.object({ userId: z.coerce.number().int().positive().max(2_147_483_647) })),
   /** Deleting an election's personal data: its name typed to confirm. */
@@ -131,6 +166,14 @@ export const forms = {
       kind: z.enum(PERSON_KEY_KINDS),
       value: z.string().trim().min(1, 'is required').max(320),
       confirm: z.literal('on', 'must be ticked'),
+    }),
+  ),
+  /** The readiness board's rehearsal switch. */
+  rehearsal: defineForm(
+    'watchers',
+    z.object({
+      electionId: z.coerce.number().int().positive().max(2_147_483_647),
+      rehearsal: z.enum(['true', 'false']).transform((on) => on === 'true'),
     }),
   ),
 };

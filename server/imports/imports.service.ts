@@ -2,12 +2,12 @@ import type { Readable } from 'node:stream';
 import type pg from 'pg';
 import { z } from 'zod';
 import type { AuditLog } from '../audit/audit.service.ts';
-import { parseInput } from '../auth/auth.accounts.ts';
+import type { LiveFeed } from '../realtime/realtime.feed.ts';
 import type { Principal } from '../auth/auth.roles.ts';
 import { inTransaction, type PrismaClient } from '../db/database.ts';
 import { isTimeZone, zonedInstant } from '../elections/elections.time.ts';
 import { NotFound } from '../errors.ts';
-import { PlainTextSchema } from '../fields.ts';
+import { parseInput, PlainTextSchema } from '../fields.ts';
 import { readCsv } from './imports.csv.ts';
 import { importAreas, importStations, recordsFromCsv, recordsFromGeoJson } from './imports.places.ts';
 import { importVoters } from './imports.voters.ts';
@@ -32,13 +32,14 @@ interface Dependencies {
   prisma: PrismaClient;
   pool: pg.Pool;
   audit: AuditLog;
+  feed: LiveFeed;
 }
 
 /**
  * Loading an election's territory and the campaign's voter file. Every import is all or nothing:
  * a file with a bad row changes nothing and says which rows to fix.
  */
-export function createImports({ prisma, pool, audit }: Dependencies) {
+export function createImports({ prisma, pool, audit, feed }: Dependencies) {
   async function election(electionId: number) {
     const found = await prisma.election.findUnique({ where: { id: electionId } });
     if (!found) throw new NotFound(`No election ${electionId}.`);
@@ -51,19 +52,24 @@ export function createImports({ prisma, pool, audit }: Dependencies) {
   return {
     async election(input: ElectionSpec, actor: Principal | null) {
       const spec = parseInput(ElectionSpecSchema, input);
-      return prisma.$transaction(async (tx) => {
-        const created = await tx.election.create({
-          data: {
-            name: spec.name,
-            pollingDay: new Date(`${spec.pollingDay}T00:00:00Z`),
-            timezone: spec.timezone,
-            pollsOpenAt: zonedInstant(spec.pollingDay, spec.opensAt, spec.timezone),
-            pollsCloseAt: zonedInstant(spec.pollingDay, spec.closesAt, spec.timezone),
-          },
+      return prisma
+        .$transaction(async (tx) => {
+          const created = await tx.election.create({
+            data: {
+              name: spec.name,
+              pollingDay: new Date(`${spec.pollingDay}T00:00:00Z`),
+              timezone: spec.timezone,
+              pollsOpenAt: zonedInstant(spec.pollingDay, spec.opensAt, spec.timezone),
+              pollsCloseAt: zonedInstant(spec.pollingDay, spec.closesAt, spec.timezone),
+            },
+          });
+          await audit.record(tx, { actor, action: 'election.create', subjectType: 'election', subjectId: created.id });
+          return created;
+        })
+        .then((created) => {
+          feed.publish({ type: 'election:changed', electionId: created.id });
+          return created;
         });
-        await audit.record(tx, { actor, action: 'election.create', subjectType: 'election', subjectId: created.id });
-        return created;
-      });
     },
 
     async areas(electionId: number, geojson: unknown, actor: Principal | null) {
@@ -79,11 +85,16 @@ export function createImports({ prisma, pool, audit }: Dependencies) {
     async stations(electionId: number, source: StationSource, actor: Principal | null) {
       const target = await election(electionId);
       const records = 'csv' in source ? recordsFromCsv(readCsv(source.csv)) : recordsFromGeoJson('stations', source.geojson);
-      return prisma.$transaction(async (tx) => {
-        const result = await importStations(tx, target, records);
-        await audit.record(tx, { actor, action: 'import.stations', subjectType: 'election', subjectId: electionId, details: result });
-        return result;
-      }, importTransaction);
+      return prisma
+        .$transaction(async (tx) => {
+          const result = await importStations(tx, target, records);
+          await audit.record(tx, { actor, action: 'import.stations', subjectType: 'election', subjectId: electionId, details: result });
+          return result;
+        }, importTransaction)
+        .then((result) => {
+          feed.publish({ type: 'election:changed', electionId });
+          return result;
+        });
     },
 
     /** COPY needs the driver's own connection, so this import runs its transaction on the pool. */

@@ -14,6 +14,7 @@ export interface PurgeCounts {
   contactAttempts: number;
   outboundMessages: number;
   inboundMessages: number;
+  /** Free-text notes of turnout reports and station flags, emptied. */
   reportNotes: number;
   invites: number;
   sessions: number;
@@ -148,10 +149,14 @@ export function createElectionPurge({ prisma, clock, config, audit }: Dependenci
           const voters = await tx.$executeRaw`DELETE FROM voter WHERE election_id = ${electionId}`;
           const voteMarks = await tx.$executeRaw`
             DELETE FROM vote_mark WHERE station_id IN (SELECT id FROM polling_station WHERE election_id = ${electionId})`;
-          // A report's figures stay; its free-text note may name someone.
-          const reportNotes = await tx.$executeRaw`
-            UPDATE turnout_report SET note = NULL
-            WHERE note IS NOT NULL AND station_id IN (SELECT id FROM polling_station WHERE election_id = ${electionId})`;
+          // A report's figures and a flag's category stay; their free-text notes may name someone.
+          const reportNotes =
+            (await tx.$executeRaw`
+              UPDATE turnout_report SET note = NULL
+              WHERE note IS NOT NULL AND station_id IN (SELECT id FROM polling_station WHERE election_id = ${electionId})`) +
+            (await tx.$executeRaw`
+              UPDATE station_flag SET note = NULL
+              WHERE note IS NOT NULL AND station_id IN (SELECT id FROM polling_station WHERE election_id = ${electionId})`);
           await tx.$executeRaw`
             DELETE FROM station_assignment WHERE station_id IN (SELECT id FROM polling_station WHERE election_id = ${electionId})`;
 

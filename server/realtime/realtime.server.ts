@@ -51,6 +51,39 @@ export function createRealtime(httpServer: http.Server, services: Services, metr
     }
   });
 
+  /** Whether a socket's session or token still opens the war room (checked again before each send). */
+  async function stillWarRoom(socket: Socket): Promise<boolean> {
+    try {
+      requireRole(await principalOf(services, socket), ACCESS.warRoom);
+      return true;
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      socket.emit('error:refused', { code: error.code, message: error.message });
+      socket.disconnect(true);
+      return false;
+    }
+  }
+
+  // Until the war room gets deltas, a change committed here sends every screen connected here a
+  // fresh snapshot, computed once for all of them, at most once a second.
+  const SNAPSHOT_EVERY_MS = 1000;
+  let snapshotTimer: ReturnType<typeof setTimeout> | undefined;
+  async function broadcastSnapshot() {
+    snapshotTimer = undefined;
+    try {
+      const snapshot = await services.turnout.snapshot();
+      for (const socket of live.sockets.values()) {
+        if (await stillWarRoom(socket)) socket.emit('turnout:snapshot', snapshot);
+      }
+    } catch (error) {
+      services.log.error({ err: { message: (error as Error).message } }, 'could not send turnout snapshots');
+    }
+  }
+  const unsubscribe = services.feed.subscribe((event) => {
+    if (event.type === 'election:changed' || live.sockets.size === 0) return;
+    snapshotTimer ??= setTimeout(() => void broadcastSnapshot(), SNAPSHOT_EVERY_MS);
+  });
+
   live.on('connection', (socket) => {
     metrics.liveConnections.inc();
     socket.on('disconnect', () => metrics.liveConnections.dec());
@@ -58,15 +91,9 @@ export function createRealtime(httpServer: http.Server, services: Services, metr
     const sendSnapshot = async () => {
       try {
         // Checked again on every event: a session revoked since the connection no longer counts.
-        requireRole(await principalOf(services, socket), ACCESS.warRoom);
-        socket.emit('turnout:snapshot', await services.turnout.snapshot());
+        if (await stillWarRoom(socket)) socket.emit('turnout:snapshot', await services.turnout.snapshot());
       } catch (error) {
-        if (error instanceof DomainError) {
-          socket.emit('error:refused', { code: error.code, message: error.message });
-          socket.disconnect(true);
-        } else {
-          services.log.error({ err: { message: (error as Error).message } }, 'could not send a turnout snapshot');
-        }
+        services.log.error({ err: { message: (error as Error).message } }, 'could not send a turnout snapshot');
       }
     };
     // Client events: registered through clientEvents, which holds each connection to its budget.
@@ -78,6 +105,8 @@ export function createRealtime(httpServer: http.Server, services: Services, metr
   return {
     io,
     async close() {
+      unsubscribe();
+      clearTimeout(snapshotTimer);
       await io.close();
       redis?.disconnect();
     },

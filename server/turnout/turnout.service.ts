@@ -32,7 +32,18 @@ export interface TurnoutSnapshot {
   /** The last delta included; clients apply deltas with a higher seq. */
   seq: number;
   asOf: string;
-  election: { id: number; name: string; pollingDay: string; timezone: string; pollsOpenAt: string; pollsCloseAt: string };
+  election: {
+    id: number;
+    name: string;
+    pollingDay: string;
+    timezone: string;
+    pollsOpenAt: string;
+    pollsCloseAt: string;
+    /** The election's own time: the wall clock, or a simulated polling day's (elections.clock.ts). */
+    now: string;
+    simulated: boolean;
+    rehearsal: boolean;
+  };
   totals: TurnoutFigures & { stations: number; reportingStations: number };
   areas: AreaTurnout[];
   stations: StationTurnout[];
@@ -58,24 +69,20 @@ export function createTurnout({ prisma, clock, elections }: { prisma: PrismaClie
   return {
     async snapshot(): Promise<TurnoutSnapshot> {
       const election = await elections.requireCurrent();
-      const [areas, stations] = await Promise.all([
+      const [areas, stations, electionClock] = await Promise.all([
         prisma.area.findMany({
           where: { electionId: election.id },
           select: { code: true, name: true, kind: true, parent: { select: { code: true } } },
           orderBy: { code: 'asc' },
         }),
-        // The latest accepted report of each station: its cumulative count is the station's turnout.
+        // The count that stands at each station (server/watchers/watchers.rules.ts), kept with each report.
         prisma.$queryRaw<StationRow[]>`
-          SELECT s.code, s.name, a.code AS area_code, s.registered_voters, r.voters AS voted, r.observed_at
+          SELECT s.code, s.name, a.code AS area_code, s.registered_voters, s.reported_voters AS voted, s.reported_at AS observed_at
           FROM polling_station s
           JOIN area a ON a.id = s.area_id
-          LEFT JOIN LATERAL (
-            SELECT voters, observed_at FROM turnout_report
-            WHERE station_id = s.id AND status = 'accepted'
-            ORDER BY observed_at DESC LIMIT 1
-          ) r ON true
           WHERE s.election_id = ${election.id}
           ORDER BY s.code`,
+        elections.clockOf(election.id),
       ]);
       const counts = stations.map((s) => ({ code: s.code, areaCode: s.area_code, registered: s.registered_voters, voted: s.voted }));
       const tallies = tallyAreas(
@@ -92,6 +99,9 @@ export function createTurnout({ prisma, clock, elections }: { prisma: PrismaClie
           timezone: election.timezone,
           pollsOpenAt: election.pollsOpenAt.toISOString(),
           pollsCloseAt: election.pollsCloseAt.toISOString(),
+          now: electionClock.now.toISOString(),
+          simulated: electionClock.simulation !== null,
+          rehearsal: election.rehearsal,
         },
         totals: figures(tallies.total),
         areas: areas.map((area) => ({

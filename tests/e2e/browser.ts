@@ -43,14 +43,17 @@ export interface WatchedPage {
    * 4xx response as "Failed to load resource"; only these are not counted as errors.
    */
   expectedStatuses: Set<number>;
+  /** Console errors the test itself provokes (a request made with the network off). */
+  expectedErrors: RegExp[];
 }
 
 export function watchConsole(page: Page): WatchedPage {
-  const watched: WatchedPage = { page, errors: [], expectedStatuses: new Set() };
+  const watched: WatchedPage = { page, errors: [], expectedStatuses: new Set(), expectedErrors: [] };
   page.on('console', (message) => {
     if (message.type() !== 'error') return;
     const status = /^Failed to load resource: the server responded with a status of (\d{3})/.exec(message.text())?.[1];
     if (status && watched.expectedStatuses.has(Number(status))) return;
+    if (watched.expectedErrors.some((pattern) => pattern.test(message.text()))) return;
     watched.errors.push(`console: ${message.text()}`);
   });
   page.on('pageerror', (error) => watched.errors.push(`page: ${error.message}`));

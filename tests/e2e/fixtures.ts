@@ -6,6 +6,7 @@ import { parseConfig } from '../../server/config.ts';
 import { SESSION_COOKIE } from '../../server/http/cookies.ts';
 import { createLogger } from '../../server/logger.ts';
 import { openRelance } from '../../server/relance.ts';
+import type { Services } from '../../server/services.ts';
 import { createUser } from '../factories.ts';
 import { signedIn } from '../fixtures.ts';
 import { launchBrowser, watchConsole, type WatchedPage } from './browser.ts';
@@ -42,6 +43,8 @@ export interface BrowserFixtures {
   signedIn(role: Role, options?: PersonOptions & { context?: BrowserContextOptions }): Promise<WatchedPage & { person: Person }>;
   /** Closes the pages opened since the last call, and returns the console errors they showed. */
   closePages(): Promise<string[]>;
+  /** The running server's database, to check what a page's actions stored. */
+  prisma: Services['db']['prisma'];
   close(): Promise<void>;
 }
 
@@ -69,6 +72,7 @@ export async function openBrowserFixtures(server: E2eServer): Promise<BrowserFix
   return {
     openPage,
     person,
+    prisma: services.db.prisma,
 
     async signedIn(role, options = {}) {
       const { user, sessionToken } = await signedIn(services, role, { name: uniqueName(role), stationCodes: options.stationCodes });

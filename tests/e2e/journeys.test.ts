@@ -83,8 +83,10 @@ describe.runIf(server)('Relance in a real browser, against `npm start`’s local
     expect(await textOf(adminPage.locator('.figure').nth(3).locator('.figure-detail'))).toBe('0 of 902');
     expect(await adminPage.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents()).toEqual([
       'War room',
+      'Watchers',
       'People',
       'Data protection',
+      'Turnout curve',
     ]);
 
     await adminPage.reload();

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { PRINCIPAL_CACHE_MS } from '../../server/auth/auth.service.ts';
 import { MAX_PIN_FAILURES } from '../../server/auth/auth.throttle.ts';
 import { InvalidCredentials, InvalidInput, TooManyAttempts } from '../../server/errors.ts';
 import { apiToken, createSmallElection, createUser } from '../factories.ts';
@@ -159,6 +160,8 @@ describe('sessions and API tokens', () => {
     const token = await apiToken(t.services, 'coordinator');
     const principal = await t.services.auth.principalForApiToken(token);
     await t.services.db.prisma.apiToken.update({ where: { id: principal!.id }, data: { revokedAt: t.clock.now() } });
+    // Who a token belongs to is remembered for a few seconds (every report looks it up): no longer.
+    t.clock.advance(PRINCIPAL_CACHE_MS);
     expect(await t.services.auth.principalForApiToken(token)).toBeNull();
   });
 

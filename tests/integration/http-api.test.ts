@@ -92,23 +92,26 @@ describe('GET /api/v1/turnout', () => {
     ]);
   });
 
-  it('counts each station’s latest accepted report', async () => {
+  it('counts the count that stands at each station, not a flagged one', async () => {
     // Its reports go into an election of its own, which no other test reads.
-    const election = await createSmallElection(t.services);
-    const station = await t.services.db.prisma.pollingStation.findFirstOrThrow({ where: { electionId: election.id, code: '0202' } });
-    const report = (id: string, voters: number, observedAt: string, status: 'accepted' | 'flagged' = 'accepted') =>
-      t.services.db.prisma.turnoutReport.create({
-        data: { id, stationId: station.id, voters, observedAt: new Date(observedAt), source: 'api', status },
+    await createSmallElection(t.services);
+    const watcher = await apiToken(t.services, 'watcher', ['0202']);
+    const report = (id: string, voters: number, observedAt: string) =>
+      fetch(server.url + '/api/v1/reports', {
+        method: 'POST',
+        headers: { ...bearer(watcher), 'Content-Type': 'application/json' },
+        body: JSON.stringify({ id, stationCode: '0202', voters, observedAt }),
       });
-    await report('00000000-0000-4000-8000-000000000001', 100, '2026-03-15T09:00:00Z');
-    await report('00000000-0000-4000-8000-000000000002', 150, '2026-03-15T10:00:00Z');
-    await report('00000000-0000-4000-8000-000000000003', 400, '2026-03-15T11:00:00Z', 'flagged');
+    expect((await report('00000000-0000-4000-8000-000000000001', 100, '2026-03-15T08:00:00Z')).status).toBe(201);
+    expect((await report('00000000-0000-4000-8000-000000000002', 150, '2026-03-15T08:30:00Z')).status).toBe(201);
+    // Lower than the count standing: stored and flagged, not counted.
+    expect((await report('00000000-0000-4000-8000-000000000003', 120, '2026-03-15T08:45:00Z')).status).toBe(201);
 
     const snapshot = (await (await get('/api/v1/turnout', bearer(adminToken))).json()) as TurnoutSnapshot;
     expect(snapshot.stations.find((s) => s.code === '0202')).toMatchObject({
       voted: 150,
       turnout: 0.3,
-      reportedAt: '2026-03-15T10:00:00.000Z',
+      reportedAt: '2026-03-15T08:30:00.000Z',
     });
     expect(snapshot.areas.find((a) => a.code === 'D2')).toMatchObject({ voted: 150, turnout: 0.1, reportingStations: 1 });
     expect(snapshot.totals).toEqual({ registered: 3500, voted: 150, turnout: 150 / 3500, stations: 4, reportingStations: 1 });

@@ -58,84 +58,95 @@ function postgresRunning(): boolean {
   }
 }
 
+/** Each of these starts Relance twice, demo included: slower than a test's usual budget. */
+const START_TWICE_MS = 120_000;
+
 describe('local mode (npm start)', () => {
-  it('serves the demo election, prints a sign-in link, and stops cleanly on Ctrl-C; the next start finds its data', async () => {
-    const port = await freePort();
-    const first = await start(port);
-    expect(first.output()).toContain('empty database: loading the Paris demo election');
-    expect(first.output()).toMatch(
-      new RegExp(
-        `Relance is running at http://localhost:${port}\\n  Sign in as Demo admin with this one-time link: http://localhost:${port}/invite/[A-Za-z0-9_-]{43}\\n`,
-      ),
-    );
+  it(
+    'serves the demo election, prints a sign-in link, and stops cleanly on Ctrl-C; the next start finds its data',
+    async () => {
+      const port = await freePort();
+      const first = await start(port);
+      expect(first.output()).toContain('empty database: loading the Paris demo election');
+      expect(first.output()).toMatch(
+        new RegExp(
+          `Relance is running at http://localhost:${port}\\n  Sign in as Demo admin with this one-time link: http://localhost:${port}/invite/[A-Za-z0-9_-]{43}\\n`,
+        ),
+      );
 
-    const base = `http://127.0.0.1:${port}`;
-    expect((await fetch(`${base}/healthz`)).status).toBe(200);
-    expect(await (await fetch(`${base}/readyz`)).json()).toEqual({
-      status: 'ready',
-      checks: { database: 'ok', queues: 'ok' },
-      queueBackend: 'postgres',
-    });
-    expect((await fetch(`${base}/api/v1/turnout`)).status).toBe(401);
+      const base = `http://127.0.0.1:${port}`;
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+      expect(await (await fetch(`${base}/readyz`)).json()).toEqual({
+        status: 'ready',
+        checks: { database: 'ok', queues: 'ok' },
+        queueBackend: 'postgres',
+      });
+      expect((await fetch(`${base}/api/v1/turnout`)).status).toBe(401);
 
-    // An operator's token, from the command-line tool, while the server runs on the same data.
-    const cli = spawnSync(
-      process.execPath,
-      [path.join(PROJECT_ROOT, 'bin', 'relance.js'), 'tokens', 'create', '--role', 'admin', '--json'],
-      {
-        cwd: PROJECT_ROOT,
-        env: env(port),
-        encoding: 'utf8',
-      },
-    );
-    expect(cli.status).toBe(0);
-    const { token } = JSON.parse(cli.stdout.trim().split('\n').at(-1)!) as { token: string };
-    const snapshot = (await (await fetch(`${base}/api/v1/turnout`, { headers: { Authorization: `Bearer ${token}` } })).json()) as {
-      stations: { registered: number }[];
-    };
-    expect(snapshot.stations).toHaveLength(902);
-    expect(snapshot.stations.reduce((sum, s) => sum + s.registered, 0)).toBe(1_404_198);
-
-    expect(await interrupt(first.process)).toBe(0);
-    expect(postgresRunning()).toBe(false);
-
-    const second = await start(port);
-    try {
-      expect(second.output()).not.toContain('loading the Paris demo election');
-      const again = await fetch(`${base}/api/v1/turnout`, { headers: { Authorization: `Bearer ${token}` } });
-      expect(again.status).toBe(200);
-    } finally {
-      expect(await interrupt(second.process)).toBe(0);
-    }
-    expect(postgresRunning()).toBe(false);
-  });
-
-  it('has the command-line tool print links on the port the server listens on, whatever PORT the tool is given', async () => {
-    const ownData = fs.mkdtempSync(path.join(os.tmpdir(), 'relance-local-address-'));
-    fs.chmodSync(ownData, 0o755);
-    const port = await freePort();
-    const server = await start(port, { ...env(port), DATA_DIR: ownData, DEMO_VOTERS: '0' });
-    const invite = (extra: Record<string, string> = {}) =>
-      spawnSync(
+      // An operator's token, from the command-line tool, while the server runs on the same data.
+      const cli = spawnSync(
         process.execPath,
-        [path.join(PROJECT_ROOT, 'bin', 'relance.js'), 'invite', '--email', 'admin@demo.relance.example', '--no-pin'],
-        { cwd: PROJECT_ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: ownData, ...extra }, encoding: 'utf8' },
+        [path.join(PROJECT_ROOT, 'bin', 'relance.js'), 'tokens', 'create', '--role', 'admin', '--json'],
+        {
+          cwd: PROJECT_ROOT,
+          env: env(port),
+          encoding: 'utf8',
+        },
       );
-    try {
-      const withoutPort = invite();
-      expect(withoutPort.stderr).toBe('');
-      expect(withoutPort.stdout).toMatch(
-        new RegExp(`^Sign-in link \\(works once, until [0-9TZ:.-]+\\): http://localhost:${port}/invite/[A-Za-z0-9_-]{43}\\n$`),
-      );
-      expect(invite({ PORT: '4999' }).stdout).toContain(`http://localhost:${port}/invite/`);
-      // An address the operator gives is theirs to choose (a proxy, a LAN name).
-      expect(invite({ PUBLIC_URL: 'https://relance.example.org' }).stdout).toContain('https://relance.example.org/invite/');
-    } finally {
-      expect(await interrupt(server.process)).toBe(0);
-      expect(fs.existsSync(path.join(ownData, 'relance.address'))).toBe(false);
-      fs.rmSync(ownData, { recursive: true, force: true });
-    }
-  });
+      expect(cli.status).toBe(0);
+      const { token } = JSON.parse(cli.stdout.trim().split('\n').at(-1)!) as { token: string };
+      const snapshot = (await (await fetch(`${base}/api/v1/turnout`, { headers: { Authorization: `Bearer ${token}` } })).json()) as {
+        stations: { registered: number }[];
+      };
+      expect(snapshot.stations).toHaveLength(902);
+      expect(snapshot.stations.reduce((sum, s) => sum + s.registered, 0)).toBe(1_404_198);
+
+      expect(await interrupt(first.process)).toBe(0);
+      expect(postgresRunning()).toBe(false);
+
+      const second = await start(port);
+      try {
+        expect(second.output()).not.toContain('loading the Paris demo election');
+        const again = await fetch(`${base}/api/v1/turnout`, { headers: { Authorization: `Bearer ${token}` } });
+        expect(again.status).toBe(200);
+      } finally {
+        expect(await interrupt(second.process)).toBe(0);
+      }
+      expect(postgresRunning()).toBe(false);
+    },
+    START_TWICE_MS,
+  );
+
+  it(
+    'has the command-line tool print links on the port the server listens on, whatever PORT the tool is given',
+    async () => {
+      const ownData = fs.mkdtempSync(path.join(os.tmpdir(), 'relance-local-address-'));
+      fs.chmodSync(ownData, 0o755);
+      const port = await freePort();
+      const server = await start(port, { ...env(port), DATA_DIR: ownData, DEMO_VOTERS: '0' });
+      const invite = (extra: Record<string, string> = {}) =>
+        spawnSync(
+          process.execPath,
+          [path.join(PROJECT_ROOT, 'bin', 'relance.js'), 'invite', '--email', 'admin@demo.relance.example', '--no-pin'],
+          { cwd: PROJECT_ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: ownData, ...extra }, encoding: 'utf8' },
+        );
+      try {
+        const withoutPort = invite();
+        expect(withoutPort.stderr).toBe('');
+        expect(withoutPort.stdout).toMatch(
+          new RegExp(`^Sign-in link \\(works once, until [0-9TZ:.-]+\\): http://localhost:${port}/invite/[A-Za-z0-9_-]{43}\\n$`),
+        );
+        expect(invite({ PORT: '4999' }).stdout).toContain(`http://localhost:${port}/invite/`);
+        // An address the operator gives is theirs to choose (a proxy, a LAN name).
+        expect(invite({ PUBLIC_URL: 'https://relance.example.org' }).stdout).toContain('https://relance.example.org/invite/');
+      } finally {
+        expect(await interrupt(server.process)).toBe(0);
+        expect(fs.existsSync(path.join(ownData, 'relance.address'))).toBe(false);
+        fs.rmSync(ownData, { recursive: true, force: true });
+      }
+    },
+    START_TWICE_MS,
+  );
 
   it('runs from a folder other users cannot enter (mode 700, as /root), also as root, and keeps its data there across restarts', async () => {
     // As root, PostgreSQL runs as the unprivileged "postgres" user, who cannot pass through this folder.

@@ -52,6 +52,7 @@ const PERSONAL: Record<string, string[]> = {
   session: ['token_hash'],
   station_assignment: ['user_id'],
   turnout_report: ['note'],
+  station_flag: ['note'],
   sign_in_throttle: ['email', 'address'],
   login_attempt: ['ip'],
 };
@@ -94,7 +95,7 @@ async function electionWithPersonalData() {
   );
   const voters = await prisma.voter.findMany({ where: { electionId: election.id }, orderBy: { externalId: 'asc' } });
   const stations = await prisma.pollingStation.findMany({ where: { electionId: election.id }, orderBy: { code: 'asc' } });
-  const watcher = await signedIn(t.services, 'watcher', { stationCodes: ['0101'], name: 'Wanda Watcher' });
+  const watcher = await signedIn(t.services, 'watcher', { stationCodes: ['0101', '0201'], name: 'Wanda Watcher' });
   const volunteer = await signedIn(t.services, 'volunteer', { name: 'Victor Volunteer' });
   const coordinator = await signedIn(t.services, 'coordinator', { name: 'Cora Coordinator' });
   await t.services.accounts.createInvite(volunteer.user.id, null);
@@ -139,20 +140,17 @@ async function electionWithPersonalData() {
       source: 'watcher',
     },
   });
-  await prisma.turnoutReport.createMany({
-    data: [
-      {
-        id: randomUUID(),
-        stationId: stations[0]!.id,
-        voters: 412,
-        observedAt: new Date('2026-03-15T17:00:00Z'),
-        reporterId: watcher.user.id,
-        source: 'web',
-        note: 'Mme Purgeable helped at the desk',
-      },
-      { id: randomUUID(), stationId: stations[2]!.id, voters: 380, observedAt: new Date('2026-03-15T17:30:00Z'), source: 'api' },
+  // Reports as the watcher sends them (the war room's figures come from them).
+  t.clock.set('2026-03-15T18:00:00Z');
+  const outcomes = await t.services.reports.submit(
+    watcher.principal,
+    [
+      { id: randomUUID(), stationCode: '0101', voters: 412, observedAt: '2026-03-15T17:00:00Z', note: 'Mme Purgeable helped at the desk' },
+      { id: randomUUID(), stationCode: '0201', voters: 380, observedAt: '2026-03-15T17:30:00Z' },
     ],
-  });
+    'web',
+  );
+  expect(outcomes.map((outcome) => outcome.status)).toEqual([201, 201]);
   return { election, voters, watcher, volunteer, coordinator };
 }
 
@@ -262,6 +260,19 @@ describe('relance purge: the personal data of an election that is over', () => {
       election: 'all',
       area: 'all',
       polling_station: 'all',
+      election_simulation: 'all',
+      station_flag: [
+        'id',
+        'station_id',
+        'category',
+        'observed_at',
+        'received_at',
+        'reporter_id',
+        'api_token_id',
+        'source',
+        'rehearsal',
+        'resolved_at',
+      ],
       turnout_report: [
         'id',
         'station_id',
@@ -273,8 +284,10 @@ describe('relance purge: the personal data of an election that is over', () => {
         'source',
         'status',
         'flag_reason',
+        'rehearsal',
+        'claimed_observed_at',
       ],
-      vote_mark: ['id', 'station_id', 'action', 'marked_at', 'received_at', 'reporter_id', 'api_token_id', 'source'],
+      vote_mark: ['id', 'station_id', 'action', 'marked_at', 'received_at', 'reporter_id', 'api_token_id', 'source', 'rehearsal'],
       voter: ['id', 'election_id', 'station_id', 'created_at', 'updated_at'],
       chase_list: 'all',
       chase_entry: ['id', 'list_id', 'priority', 'state', 'lease_expires_at', 'done_at'],

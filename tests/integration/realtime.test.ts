@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_EVENT_BURST, CLIENT_EVENT_INTERVAL_MS } from '../../server/realtime/realtime.events.ts';
@@ -52,6 +53,21 @@ describe('Socket.io /live', () => {
     socket.emit('turnout:resync');
     const second = await next<TurnoutSnapshot>(socket, 'turnout:snapshot');
     expect(second.totals).toEqual(first.totals);
+  });
+
+  it('sends every connected screen the new turnout once a watcher’s report is committed', async () => {
+    const socket = connect({ token: await apiToken(t.services, 'viewer') });
+    const joined = await next<TurnoutSnapshot>(socket, 'turnout:snapshot');
+    const watcher = await apiToken(t.services, 'watcher', ['0202']);
+    const voters = (joined.stations.find((station) => station.code === '0202')?.voted ?? 0) + 25;
+    const updated = next<TurnoutSnapshot>(socket, 'turnout:snapshot');
+    const response = await fetch(`${server.url}/api/v1/reports`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${watcher}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ id: randomUUID(), stationCode: '0202', voters, observedAt: t.clock.now().toISOString() }),
+    });
+    expect(response.status).toBe(201);
+    expect((await updated).stations.find((station) => station.code === '0202')?.voted).toBe(voters);
   });
 
   it('lets a war-room browser in with its session cookie', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CreateApiTokenSchema, CreateUserSchema, parseInput } from '../../server/auth/auth.accounts.ts';
+import { CreateApiTokenSchema, CreateUserSchema } from '../../server/auth/auth.accounts.ts';
 import { InvalidInput } from '../../server/errors.ts';
-import { PLAIN_TEXT_MESSAGE, PlainTextSchema } from '../../server/fields.ts';
+import { parseInput, PLAIN_TEXT_MESSAGE, PlainTextSchema } from '../../server/fields.ts';
 import { ElectionSpecSchema } from '../../server/imports/imports.service.ts';
 
 const issues = (value: string) => PlainTextSchema.safeParse(value).error?.issues.map((issue) => issue.message);

@@ -1,0 +1,29 @@
+import { EventEmitter } from 'node:events';
+
+/** What changed on polling day, published once it is committed, for the live war room. */
+export type LiveEvent =
+  | { type: 'station:turnout'; electionId: number; stationCode: string; voters: number; observedAt: string }
+  | { type: 'station:flag'; electionId: number; stationCode: string; category: string; observedAt: string }
+  | { type: 'voters:marked'; electionId: number; stationCode: string; marked: number; unmarked: number }
+  /** An election was created, or its stations imported again. */
+  | { type: 'election:changed'; electionId: number };
+
+/**
+ * The events of this process's committed changes. The realtime layer turns them into what it
+ * sends to war-room screens; with several web nodes, its Socket.io adapter carries them across.
+ */
+export function createLiveFeed() {
+  const emitter = new EventEmitter();
+  emitter.setMaxListeners(0);
+  return {
+    publish(event: LiveEvent): void {
+      emitter.emit('event', event);
+    },
+    subscribe(listener: (event: LiveEvent) => void): () => void {
+      emitter.on('event', listener);
+      return () => emitter.off('event', listener);
+    },
+  };
+}
+
+export type LiveFeed = ReturnType<typeof createLiveFeed>;
