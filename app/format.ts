@@ -19,6 +19,13 @@ export function formatTime(locale: Locale, iso: string, timeZone: string): strin
   );
 }
 
-export function formatDateTime(locale: Locale, iso: string | Date): string {
-  return new Intl.DateTimeFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+export function formatDateTime(locale: Locale, iso: string | Date, timeZone?: string): string {
+  return new Intl.DateTimeFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(
+    new Date(iso),
+  );
+}
+
+/** A day, as the people of `timeZone` (the election's) see it. */
+export function formatDate(locale: Locale, iso: string | Date, timeZone: string): string {
+  return new Intl.DateTimeFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', { dateStyle: 'long', timeZone }).format(new Date(iso));
 }

@@ -12,6 +12,7 @@ export const NAVIGATION: Record<Role, NavItem[]> = {
     { to: '/dashboard', label: 'nav.dashboard' },
     { to: '/watchers', label: 'nav.watchers' },
     { to: '/admin/users', label: 'nav.users' },
+    { to: '/admin/data', label: 'nav.data' },
     { to: '/admin/curve', label: 'nav.curve' },
     { to: '/admin/imports', label: 'nav.imports' },
   ],

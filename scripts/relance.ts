@@ -19,6 +19,13 @@
  *     who voted and how each contact went, as CSV for re-import into NationBuilder or NGP VAN;
  *     written to standard output without --out. Every export is recorded in the audit log.
  *   relance simulate [--speed <x>] [--restart] [--stop] [--yes] [--url <base>]
+ *   relance purge --election <id> [--confirm <election name>]
+ *   relance people show (--external-id <id> | --phone <phone> | --email <email>) [--json]
+ *   relance people erase (--external-id <id> | --phone <phone> | --email <email>) [--yes]
+ *   relance people object (--external-id <id> | --phone <phone> | --email <email>)
+ *   relance audit purge
+ *   relance backup <file[.gz]>
+ *   relance restore <file[.gz]>
  *   relance db migrate
  *   relance model curve [--election <id>] (--noon <%> --five-pm <%> --final <%> | --hourly <file.csv> | --default)
  *   relance model backtest --input <file.csv> --cutoff <HH:MM> [--out <file.csv>] [--opens <HH:MM>] [--closes <HH:MM>] [--curve <file>]
@@ -43,6 +50,7 @@
 import { once } from 'node:events';
 import fs from 'node:fs';
 import { ConfigError } from '../server/config.ts';
+import { BackupError } from '../server/db/backup.ts';
 import { DomainError } from '../server/errors.ts';
 import { ImportRejected } from '../server/imports/imports.errors.ts';
 import { EXPORT_FORMATS, type ExportFormat } from '../server/imports/imports.exports.ts';
@@ -52,6 +60,10 @@ import { parseOptions, UsageError } from './cli/args.ts';
 import { BacktestInputError, CurveError, modelBacktest, modelCurve } from './cli/model.ts';
 import { IMPORT_KINDS, NothingImported, printFailedSummary, runImport } from './cli/import.ts';
 import { withServices } from './cli/open.ts';
+import { auditPurgeCommand } from './cli/audit.ts';
+import { backupCommand, restoreCommand } from './cli/backup.ts';
+import { peopleErase, peopleObject, peopleShow } from './cli/people.ts';
+import { purgeCommand } from './cli/purge.ts';
 import { readSecret } from './cli/prompt.ts';
 import { simulate } from './cli/simulate.ts';
 
@@ -201,6 +213,13 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
     });
   },
 
+  purge: purgeCommand,
+  'people show': peopleShow,
+  'people erase': peopleErase,
+  'people object': peopleObject,
+  'audit purge': auditPurgeCommand,
+  backup: backupCommand,
+  restore: restoreCommand,
   'model backtest': modelBacktest,
   'model curve': modelCurve,
   simulate,
@@ -235,6 +254,7 @@ async function main(argv: string[]) {
       error instanceof ImportRejected ||
       error instanceof DomainError ||
       error instanceof ConfigError ||
+      error instanceof BackupError ||
       error instanceof BacktestInputError ||
       error instanceof CurveError
     ) {

@@ -87,6 +87,8 @@ export const EnvironmentSchema = z.object({
     .max(1000, 'must be a number from 1 to 1000')
     .default(36),
   MONITORING_ALLOW: networkList.prefault(LOOPBACK_AND_PRIVATE_NETWORKS),
+  PERSONAL_DATA_RETENTION_DAYS: integer(1, 3650).default(30),
+  AUDIT_RETENTION_MONTHS: integer(1, 120).default(12),
   MONITORING_TOKEN: z.string().min(16, 'must have at least 16 characters, e.g. from openssl rand -hex 24').optional(),
 });
 
@@ -136,6 +138,10 @@ function buildConfig(env: Environment) {
     /** Who may read /metrics and /readyz: these networks, or anyone with the token. */
     monitoringAllow: env.MONITORING_ALLOW,
     monitoringToken: env.MONITORING_TOKEN,
+    /** Days after polling day by which an election's personal data should be purged (the war room reminds admins). */
+    personalDataRetentionDays: env.PERSONAL_DATA_RETENTION_DAYS,
+    /** Months the audit trail keeps its entries; only older ones may be removed. */
+    auditRetentionMonths: env.AUDIT_RETENTION_MONTHS,
   };
 }
 

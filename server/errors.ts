@@ -67,6 +67,18 @@ export class Conflict extends DomainError {
   readonly code: string = 'conflict';
 }
 
+/** A purge of an election's personal data before its polls have closed. */
+export class ElectionNotOver extends Conflict {
+  override name = 'ElectionNotOver';
+  override readonly code = 'election_not_over';
+}
+
+/** A purge of an election whose personal data was already deleted. */
+export class AlreadyPurged extends Conflict {
+  override name = 'AlreadyPurged';
+  override readonly code = 'already_purged';
+}
+
 export class TooManyAttempts extends DomainError {
   override name = 'TooManyAttempts';
   readonly code = 'too_many_attempts';

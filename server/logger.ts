@@ -21,12 +21,10 @@ const REDACTED_PATHS = [
   '*.address',
 ];
 
-export function createLogger(level: string): Logger {
-  return pino({
-    level,
-    base: { service: 'relance' },
-    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-  });
+/** JSON lines on standard output, or on `destination` (a test that reads what is logged). */
+export function createLogger(level: string, destination?: { write(line: string): void }): Logger {
+  const options = { level, base: { service: 'relance' }, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /** Paths that carry a secret (sign-in link tokens) are logged as their pattern; query strings never. */

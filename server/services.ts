@@ -1,4 +1,5 @@
 import { createAuditLog } from './audit/audit.service.ts';
+import { createAuditTrail } from './audit/audit.trail.ts';
 import { createAccounts } from './auth/auth.accounts.ts';
 import { createAuthService } from './auth/auth.service.ts';
 import type { Clock } from './clock.ts';
@@ -10,6 +11,7 @@ import { createExports } from './imports/imports.exports.ts';
 import { createImports } from './imports/imports.service.ts';
 import type { JobBroker } from './jobs/jobs.broker.ts';
 import type { Logger } from './logger.ts';
+import { createPeople } from './people/people.service.ts';
 import { createLiveFeed } from './realtime/realtime.feed.ts';
 import { createTurnoutCurves } from './turnout/turnout.curves.ts';
 import { createTurnout } from './turnout/turnout.service.ts';
@@ -48,6 +50,8 @@ export function createServices({ db, broker, clock, config, log }: ServiceDepend
     imports: createImports({ prisma, pool, audit, feed }),
     exports: createExports({ prisma, audit }),
     turnout: createTurnout({ prisma, clock, elections }),
+    people: createPeople({ prisma, clock, config, audit }),
+    auditTrail: createAuditTrail({ prisma, clock, config, audit }),
     /** Committed polling-day changes, for the live war room. */
     feed,
     reports: createReports({ prisma, clock, config, elections, stations, feed }),

@@ -1,5 +1,7 @@
+import type { Principal, Role } from '../../server/auth/auth.roles.ts';
 import type { TurnoutSnapshot } from '../../server/turnout/turnout.service.ts';
-import { formatCount, formatShare, formatTime } from '../format.ts';
+import { Link } from 'react-router';
+import { formatCount, formatDate, formatShare, formatTime } from '../format.ts';
 import { useLocale, useT } from '../i18n/i18n.ts';
 import { useLiveTurnout, type LiveStatus } from '../live-turnout.ts';
 import type { Route } from './+types/dashboard';
@@ -15,10 +17,39 @@ function warRoomView(snapshot: TurnoutSnapshot) {
 }
 
 export async function loader({ context }: Route.LoaderArgs) {
-  context.requireRole(context.access.warRoom);
+  const principal = context.requireRole(context.access.warRoom);
   // No election set up yet: the page says so.
-  if (!(await context.services.elections.current())) return { view: null };
-  return { view: warRoomView(await context.services.turnout.snapshot()) };
+  const election = await context.services.elections.current();
+  if (!election) return { view: null, retention: null };
+  return {
+    view: warRoomView(await context.services.turnout.snapshot()),
+    retention: await retentionReminder(context, principal, election.id),
+  };
+}
+
+/** After polling day, admins are reminded to purge the election's personal data, until it is done. */
+async function retentionReminder(context: Route.LoaderArgs['context'], principal: Principal, electionId: number) {
+  if (!(context.access.dataProtection as readonly Role[]).includes(principal.role)) return null;
+  const status = await context.services.people.elections.retention(electionId);
+  if (!status.over || status.purgedAt) return null;
+  return {
+    purgeBy: status.purgeBy.toISOString(),
+    timezone: status.timezone,
+    overdue: status.overdue,
+    days: context.services.config.personalDataRetentionDays,
+  };
+}
+
+function RetentionReminder({ reminder }: { reminder: { purgeBy: string; timezone: string; overdue: boolean; days: number } }) {
+  const t = useT();
+  const locale = useLocale();
+  const date = formatDate(locale, reminder.purgeBy, reminder.timezone);
+  return (
+    <p className={`alert ${reminder.overdue ? 'alert-error' : 'alert-warn'}`} role="status">
+      {reminder.overdue ? t('dashboard.retentionOverdue', { date }) : t('dashboard.retention', { date, days: reminder.days })}{' '}
+      <Link to="/admin/data">{t('dashboard.retentionLink')}</Link>
+    </p>
+  );
 }
 
 function LiveBadge({ status }: { status: LiveStatus }) {
@@ -123,6 +154,7 @@ export default function Dashboard({ loaderData }: Route.ComponentProps) {
   return (
     <section className="page" aria-labelledby="dashboard-title">
       <title>{`${t('dashboard.title')} — Relance`}</title>
+      {loaderData.retention && <RetentionReminder reminder={loaderData.retention} />}
       {loaderData.view ? (
         <WarRoom initial={loaderData.view} />
       ) : (

@@ -114,6 +114,10 @@ export async function runImport(kind: ImportKind, args: string[]) {
         );
         console.log(`Columns: ${mapping.join(', ')}.`);
         if (result.ignoredColumns.length > 0) console.log(`Columns not used: ${result.ignoredColumns.join(', ')}.`);
+        const { erased, objected } = result.suppressed;
+        if (erased + objected > 0) {
+          console.log(`Suppression list: ${erased} erased people left out, ${objected} who objected marked do-not-contact.`);
+        }
         if (result.dryRun) {
           console.log('First rows as they would be imported:');
           for (const row of result.preview)

@@ -35,3 +35,16 @@ export function readSecret(question: string): Promise<string> {
     stdin.on('data', onData);
   });
 }
+
+/** Reads one line typed on the terminal (or piped in), shown as it is typed. */
+export async function readLine(question: string): Promise<string> {
+  const readline = await import('node:readline/promises');
+  const prompt = readline.createInterface({ input: process.stdin, output: process.stdout, terminal: Boolean(process.stdin.isTTY) });
+  try {
+    process.stdout.write(question);
+    for await (const line of prompt) return line;
+    return '';
+  } finally {
+    prompt.close();
+  }
+}

@@ -126,6 +126,8 @@ export function createAccounts({ prisma, clock, config, audit, elections }: Depe
       const user = parseInput(CreateUserSchema, input);
       const ids = await stationIds(user.stationCodes);
       const passwordHash = user.password ? await hashSecret(user.password) : null;
+      // Watchers and volunteers are recruited for one election: its purge erases their accounts.
+      const electionId = user.role === 'watcher' || user.role === 'volunteer' ? ((await elections.current())?.id ?? null) : null;
       const emailTaken = () => new Conflict(`A user with the email ${user.email} already exists.`, 'email');
       if (user.email && (await prisma.user.findUnique({ where: { email: user.email } }))) throw emailTaken();
       return prisma
@@ -137,6 +139,7 @@ export function createAccounts({ prisma, clock, config, audit, elections }: Depe
               email: user.email ?? null,
               phone: user.phone ?? null,
               passwordHash,
+              electionId,
               createdAt: clock.now(),
               assignments: { create: ids.map((stationId) => ({ stationId })) },
             },

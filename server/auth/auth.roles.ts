@@ -12,6 +12,9 @@ export const WAR_ROOM_ROLES: readonly Role[] = ['admin', 'coordinator', 'viewer'
 export const ACCESS = {
   warRoom: WAR_ROOM_ROLES,
   manageUsers: ['admin'],
+  /** The retention purge and people's rights (access, erasure, objection). */
+  dataProtection: ['admin'],
+  auditTrail: ['admin'],
   /** The election's settings, such as its turnout curve. */
   manageElection: ['admin'],
   importData: ['admin'],

@@ -75,6 +75,20 @@ function serverUser(): { uid: number; gid: number } | undefined {
   }
 }
 
+/**
+ * How the server is told where its data is. As root on Linux, the unprivileged user may be unable to
+ * pass through the folders above the data (a project under /root, or under a mktemp -d folder): the
+ * child process is started in the data folder (spawn changes directory before it drops root) and
+ * given `/proc/self/cwd` as its data directory, a path that names its own working directory without
+ * walking down from `/`. PostgreSQL changes to that directory at start and reads and writes every
+ * file relative to it, and its forked backends inherit it. The data stays where the project keeps it
+ * (docs/decisions/018-postgres-as-root-in-a-private-folder.md).
+ */
+function dataDirectoryArgument(pgData: string, user: ReturnType<typeof serverUser>): { path: string; cwd?: string } {
+  if (user && process.platform === 'linux') return { path: '/proc/self/cwd', cwd: pgData };
+  return { path: pgData };
+}
+
 /** Whether every folder above `file` lets other users through (execute bit for "others"). */
 function reachableByOthers(file: string): boolean {
   for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
@@ -141,9 +155,9 @@ function readPassword(dataDir: string): string {
   return fs.readFileSync(file, 'utf8').trim();
 }
 
-function runToEnd(command: string, args: string[], user: ReturnType<typeof serverUser>): Promise<void> {
+function runToEnd(command: string, args: string[], user: ReturnType<typeof serverUser>, cwd?: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { ...user, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } });
+    const child = spawn(command, args, { ...user, cwd, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
@@ -162,10 +176,12 @@ async function initialise(binaries: Binaries, pgData: string, password: string, 
       fs.chownSync(pgData, user.uid, user.gid);
       fs.chownSync(passwordFile, user.uid, user.gid);
     }
+    const dataDirectory = dataDirectoryArgument(pgData, user);
     await runToEnd(
       binaries.initdb,
-      ['-D', pgData, '-U', SUPERUSER, '--auth=scram-sha-256', `--pwfile=${passwordFile}`, '--encoding=UTF8', '--no-locale'],
+      ['-D', dataDirectory.path, '-U', SUPERUSER, '--auth=scram-sha-256', `--pwfile=${passwordFile}`, '--encoding=UTF8', '--no-locale'],
       user,
+      dataDirectory.cwd,
     );
   } catch (error) {
     fs.rmSync(pgData, { recursive: true, force: true });
@@ -196,11 +212,19 @@ function startServer(
     log_min_error_statement: 'panic',
     ...settings,
   };
-  const args = ['-D', pgData, '-p', String(port), ...Object.entries(options).flatMap(([key, value]) => ['-c', `${key}=${value}`])];
+  const dataDirectory = dataDirectoryArgument(pgData, user);
+  const args = [
+    '-D',
+    dataDirectory.path,
+    '-p',
+    String(port),
+    ...Object.entries(options).flatMap(([key, value]) => ['-c', `${key}=${value}`]),
+  ];
   return new Promise((resolve, reject) => {
     // Detached: Ctrl-C in the terminal reaches Relance, which stops PostgreSQL last, after draining.
     const child = spawn(binaries.postgres, args, {
       ...user,
+      cwd: dataDirectory.cwd,
       detached: true,
       stdio: ['ignore', 'ignore', 'pipe'],
       env: { ...process.env, LC_MESSAGES: 'C' },

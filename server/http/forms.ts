@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { checkUserFields, UserFieldsSchema } from '../auth/auth.accounts.ts';
 import { DomainError, InvalidInput, statusOf } from '../errors.ts';
 import { EmailSchema, LocaleSchema, PinSchema, StationCodeSchema } from '../fields.ts';
+import { PERSON_KEY_KINDS } from '../people/people.rights.ts';
 
 /**
  * The pages' forms. Each is one zod schema, which gives the action its parsing and the page its
@@ -148,6 +149,25 @@ export const forms = {
   curveDefault: defineForm('curve', z.object({})),
   /** The buttons on a person's row: send a sign-in link, unlock their sign-in. */
   person: defineForm('users', z.object({ userId: z.coerce.number().int().positive().max(2_147_483_647) })),
+  /** Deleting an election's personal data: its name typed to confirm. */
+  purgeElection: defineForm(
+    'purge',
+    z.object({
+      electionId: z.coerce.number().int().positive().max(2_147_483_647),
+      confirmation: z.string().trim().min(1, 'is required').max(300),
+    }),
+  ),
+  /** Finding a person for a rights request: by external id, phone or email (checked by the service). */
+  personKey: defineForm('rights', z.object({ kind: z.enum(PERSON_KEY_KINDS), value: z.string().trim().min(1, 'is required').max(320) })),
+  /** Erasing a person: the same, and a box ticked to confirm. */
+  personErase: defineForm(
+    'rights',
+    z.object({
+      kind: z.enum(PERSON_KEY_KINDS),
+      value: z.string().trim().min(1, 'is required').max(320),
+      confirm: z.literal('on', 'must be ticked'),
+    }),
+  ),
   /** The readiness board's rehearsal switch. */
   rehearsal: defineForm(
     'watchers',

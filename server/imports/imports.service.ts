@@ -184,6 +184,7 @@ export function createImports({ prisma, pool, audit, feed }: Dependencies) {
               updated: result.updated,
               rejected: result.rejected,
               preset: result.preset,
+              ...result.suppressed,
             },
           });
           return result;

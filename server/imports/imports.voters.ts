@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { applySuppressions, type SuppressionResult } from '../people/people.suppression.ts';
 import { copyRow, normalizeHeader, openCsv, WRONG_FIELD_COUNT, type CsvFormat } from './imports.csv.ts';
 import { ImportRejected, ProblemList, type ImportSummary } from './imports.errors.ts';
 import { StationLocator } from './imports.geo.ts';
@@ -36,6 +37,8 @@ export interface VoterImportResult extends ImportSummary {
   mapping: Partial<Record<VoterFieldName, string>>;
   /** Columns of the file that Relance does not read (a typo in a header shows up here). */
   ignoredColumns: string[];
+  /** People on the suppression list: erased ones left out, objecting ones marked do-not-contact. */
+  suppressed: SuppressionResult;
   /** The first rows, as Relance reads them: what the column-mapping step shows. */
   preview: Record<string, string>[];
   dryRun: boolean;
@@ -254,12 +257,17 @@ export async function importVoters(
   options: VoterImportOptions = {},
 ): Promise<VoterImportResult> {
   const staged = await stage(client, electionId, input, options);
+  // People erased at their request never come back with an old file; those who objected stay uncontacted.
+  const suppressed = await applySuppressions(client);
   const created = await merge(client, electionId, staged.columns.stored);
   const { summary, format, preset, mapping, ignoredColumns, preview } = staged;
+  const imported = summary.imported - suppressed.erased;
   const result: VoterImportResult = {
     ...summary,
+    imported,
     created,
-    updated: summary.imported - created,
+    updated: imported - created,
+    suppressed,
     format,
     preset,
     mapping,

@@ -85,6 +85,7 @@ describe.runIf(server)('Relance in a real browser, against `npm start`’s local
       'War room',
       'Watchers',
       'People',
+      'Data protection',
       'Turnout curve',
       'Imports',
     ]);

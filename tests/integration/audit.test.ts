@@ -68,7 +68,15 @@ describe('the audit trail is written in the transaction of the change it records
       null,
     );
     const recorded = (await entries('import.voters')).at(-1);
-    expect(recorded?.details).toEqual({ rows: 2, created: result.created, updated: result.updated, rejected: 0, preset: 'relance' });
+    expect(recorded?.details).toEqual({
+      rows: 2,
+      created: result.created,
+      updated: result.updated,
+      rejected: 0,
+      preset: 'relance',
+      erased: 0,
+      objected: 0,
+    });
     expect(await entries('import.stations', String(electionId))).toHaveLength(1);
     expect(await entries('import.areas', String(electionId))).toHaveLength(1);
   });

@@ -42,7 +42,16 @@ describe('voter file import', () => {
       ]),
       null,
     );
-    expect(result).toMatchObject({ read: 3, imported: 3, rejected: 0, errorReport: null, created: 3, updated: 0, ignoredColumns: [] });
+    expect(result).toMatchObject({
+      read: 3,
+      imported: 3,
+      rejected: 0,
+      errorReport: null,
+      created: 3,
+      updated: 0,
+      ignoredColumns: [],
+      suppressed: { erased: 0, objected: 0 },
+    });
     const stored = await voters();
     expect(stored.map((v) => [v.externalId, v.phone, v.phoneKind, v.supportLevel, v.smsConsent, v.callConsent, v.doNotContact])).toEqual([
       ['A1', '+33639980001', 'mobile', 1, true, true, false],
@@ -122,6 +131,7 @@ describe('voter file import', () => {
       format: { encoding: 'utf-8', bom: true, separator: ';' },
       preset: 'relance',
       ignoredColumns: ['favourite_colour'],
+      suppressed: { erased: 0, objected: 0 },
     });
   });
 });

@@ -175,6 +175,38 @@ describe('local mode (npm start)', () => {
     START_TWICE_MS,
   );
 
+  it('runs from a folder other users cannot enter (mode 700, as /root), also as root, and keeps its data there across restarts', async () => {
+    // As root, PostgreSQL runs as the unprivileged "postgres" user, who cannot pass through this folder.
+    const privateFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'relance-private-'));
+    expect(fs.statSync(privateFolder).mode & 0o777).toBe(0o700);
+    const ownData = path.join(privateFolder, 'relance', '.data');
+    const port = await freePort();
+    const environment = { ...env(port), DATA_DIR: ownData, DEMO_VOTERS: '0' };
+    try {
+      const first = await start(port, environment);
+      expect(first.output()).toContain('empty database: loading the Paris demo election');
+      const base = `http://127.0.0.1:${port}`;
+      expect(await (await fetch(`${base}/readyz`)).json()).toEqual({
+        status: 'ready',
+        checks: { database: 'ok', queues: 'ok' },
+        queueBackend: 'postgres',
+      });
+      expect(fs.existsSync(path.join(ownData, 'postgres', 'PG_VERSION'))).toBe(true);
+      expect(await interrupt(first.process)).toBe(0);
+
+      const second = await start(port, environment);
+      try {
+        expect(second.output()).not.toContain('loading the Paris demo election');
+        expect((await fetch(`${base}/healthz`)).status).toBe(200);
+      } finally {
+        expect(await interrupt(second.process)).toBe(0);
+      }
+      expect(fs.existsSync(path.join(ownData, 'postgres', 'postmaster.pid'))).toBe(false);
+    } finally {
+      fs.rmSync(privateFolder, { recursive: true, force: true });
+    }
+  });
+
   it('stops with a message naming the variable when the configuration is wrong', () => {
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'server/web.ts'], {
       cwd: PROJECT_ROOT,
