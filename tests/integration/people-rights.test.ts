@@ -23,7 +23,8 @@ async function person() {
     external_id: `R${n}`,
     first_name: 'Romane',
     last_name: `Rights${n}`,
-    phone: `+336399${String(n).padStart(5, '0')}`,
+    // The range ARCEP keeps for fiction (06 39 98 xx xx): it reaches no one.
+    phone: `+3363998${String(n).padStart(4, '0')}`,
     email: `romane.${n}@rights.example`,
     address: `${n} rue des Droits`,
     list_number: n,
@@ -135,7 +136,7 @@ describe('a person’s rights', () => {
       ]),
       null,
     );
-    expect(result).toMatchObject({ rows: 2, created: 1, updated: 0, suppressed: { erased: 1, objected: 0 } });
+    expect(result).toMatchObject({ read: 2, imported: 1, created: 1, updated: 0, suppressed: { erased: 1, objected: 0 } });
     expect(await prisma.voter.count({ where: { phone: fields.phone } })).toBe(0);
     expect((await t.services.people.rights.show({ kind: 'phone', value: fields.phone }, admin.principal)).suppressed).toEqual([
       { reason: 'erasure', since: '2026-03-15T09:00:00.000Z' },
@@ -164,7 +165,7 @@ describe('a person’s rights', () => {
 
     // The campaign's file says they consent and may be contacted: the objection wins.
     const result = await t.services.imports.voters(electionId, voterCsv([{ ...fields, do_not_contact: 'no' }]), null);
-    expect(result).toMatchObject({ rows: 1, created: 0, updated: 1, suppressed: { erased: 0, objected: 1 } });
+    expect(result).toMatchObject({ read: 1, imported: 1, created: 0, updated: 1, suppressed: { erased: 0, objected: 1 } });
     expect(await prisma.voter.findUnique({ where: { id: voter.id } })).toMatchObject({
       doNotContact: true,
       smsConsent: false,
