@@ -5,6 +5,8 @@ import type { BenchReport, ReportRow } from './report.ts';
 export interface ScenarioOptions {
   /** --rows: the scenario's main size; each scenario documents what it counts. */
   rows?: number;
+  /** --seconds: how long each timed phase of a load scenario lasts. */
+  seconds?: number;
   /** Progress for the person waiting; goes to stderr so stdout stays the table and the JSON line. */
   onProgress: (message: string) => void;
 }
