@@ -14,6 +14,7 @@
  * answered. Either way the second answer must be 200 with the same report.
  */
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { electionTime, type SimulationWindow } from '../../server/elections/elections.clock.ts';
@@ -190,11 +191,13 @@ async function runPhase(phase: LoadPhase): Promise<PhaseResult> {
   const deadline = started + phase.seconds * 1000;
   // However far behind the server falls, the phase ends: what is still waiting then is abandoned.
   const abandon = new AbortController();
+  setMaxListeners(0, abandon.signal); // one listener per request in flight
   const hardStop = setTimeout(() => abandon.abort(), phase.seconds * 1000 + REQUEST_TIMEOUT_MS);
 
   const noteError = (key: string, sample: string) => {
     errors[key] = (errors[key] ?? 0) + 1;
-    if (errorSamples.length < 5) errorSamples.push(`${key}: ${sample.slice(0, 300)}`);
+    // Two samples of each kind, so a rare kind is not hidden behind a frequent one.
+    if (errors[key] <= 2 && errorSamples.length < 12) errorSamples.push(`${key}: ${sample.slice(0, 300)}`);
   };
 
   /** One request; `since` is when it should have left (its scheduled time in `rate` mode). */
