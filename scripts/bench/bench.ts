@@ -153,3 +153,7 @@ try {
   if (!interrupted) process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exitCode = 1;
 }
+// Everything is closed by now, yet a module loaded late through tsx's loader hooks (the pages'
+// production build, Playwright) can leave the hooks' MessagePort holding the process open: exit
+// once what was printed has been written.
+process.stdout.write('', () => process.exit());
