@@ -1,5 +1,5 @@
 /**
- * npm run bench -- <scenario> [--json] [--rows <n>]
+ * npm run bench -- <scenario> [--json] [--rows <n>] [--seconds <n>]
  *
  * Runs one benchmark scenario and prints its figures as a table; with --json, the last line of
  * stdout is {"scenario", "metrics", "baseline", "ok"}. Benchmarks print figures, they are not
@@ -16,6 +16,7 @@
  */
 import { ConfigError, loadConfig, parseConfig } from '../../server/config.ts';
 import { createScratchDatabase, startScratchServer } from '../../server/db/scratch-database.ts';
+import { freePort } from '../../server/free-port.ts';
 import { createLogger } from '../../server/logger.ts';
 import { openRelance } from '../../server/relance.ts';
 import { parseOptions, UsageError } from '../cli/args.ts';
@@ -26,13 +27,14 @@ function usage(): string {
   const names = Object.keys(SCENARIOS);
   const width = Math.max(...names.map((name) => name.length));
   return [
-    'usage: npm run bench -- <scenario> [--json] [--rows <n>]',
+    'usage: npm run bench -- <scenario> [--json] [--rows <n>] [--seconds <n>]',
     '',
     'scenarios:',
     ...names.map((name) => `  ${name.padEnd(width)}  ${SCENARIOS[name]!.description}`),
     '',
-    '  --json      print the result as one JSON object on the last line of stdout',
-    "  --rows <n>  the scenario's size (rows written)",
+    '  --json         print the result as one JSON object on the last line of stdout',
+    "  --rows <n>     the scenario's size (rows written)",
+    '  --seconds <n>  how long each timed phase of a load scenario lasts',
   ].join('\n');
 }
 
@@ -41,12 +43,23 @@ interface CommandLine {
   scenario: Scenario;
   json: boolean;
   rows?: number;
+  seconds?: number;
+}
+
+/** A positive whole number given to `--name`, or undefined when the option was not given. */
+function positiveInteger(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(number) || number < 1)
+    throw new UsageError(`--${name} must be a positive integer (got "${value}").`);
+  return number;
 }
 
 function parseCommandLine(args: string[]): CommandLine {
   const { values, positionals } = parseOptions(args, {
     json: { type: 'boolean', default: false },
     rows: { type: 'string' },
+    seconds: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) throw new UsageError('');
@@ -55,13 +68,13 @@ function parseCommandLine(args: string[]): CommandLine {
   const scenarioName = positionals[0]!;
   const scenario = SCENARIOS[scenarioName];
   if (!scenario) throw new UsageError(`Unknown scenario "${scenarioName}".`);
-  let rows: number | undefined;
-  if (values.rows !== undefined) {
-    rows = Number(values.rows);
-    if (!/^\d+$/.test(values.rows) || !Number.isSafeInteger(rows) || rows < 1)
-      throw new UsageError(`--rows must be a positive integer (got "${values.rows}").`);
-  }
-  return { scenarioName, scenario, json: values.json, rows };
+  return {
+    scenarioName,
+    scenario,
+    json: values.json,
+    rows: positiveInteger('rows', values.rows),
+    seconds: positiveInteger('seconds', values.seconds),
+  };
 }
 
 const progress = (message: string) => process.stderr.write(`bench: ${message}\n`);
@@ -84,7 +97,7 @@ async function main(args: string[]): Promise<number> {
     }
     throw error;
   }
-  const { scenarioName, scenario, json, rows } = commandLine;
+  const { scenarioName, scenario, json, rows, seconds } = commandLine;
 
   progress(
     databaseUrl ? 'creating a scratch database on the DATABASE_URL server' : 'starting an embedded PostgreSQL in a temporary folder',
@@ -110,7 +123,8 @@ async function main(args: string[]): Promise<number> {
   // Relance opened on the scratch database as the web process opens it: migrated, with its queues
   // and services, so a scenario measures the production code path.
   const relance = await openRelance({
-    config: parseConfig({ DATABASE_URL: scratch.url, REDIS_URL: redisUrl }),
+    // A free port, for the scenarios that serve the web app: its allowed origins follow from it.
+    config: parseConfig({ DATABASE_URL: scratch.url, REDIS_URL: redisUrl, PORT: String(await freePort()) }),
     log: createLogger('silent'),
     poolSize: scenario.connections,
     queuePrefix: 'relance-bench',
@@ -122,7 +136,7 @@ async function main(args: string[]): Promise<number> {
   pool.on('connect', (client) => client.on('error', () => {}));
   try {
     progress(`running ${scenarioName}`);
-    const report = await scenario.run(relance, { rows, onProgress: progress });
+    const report = await scenario.run(relance, { rows, seconds, onProgress: progress });
     printReport(report, { json });
     return report.ok ? 0 : 1;
   } finally {
@@ -139,3 +153,7 @@ try {
   if (!interrupted) process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exitCode = 1;
 }
+// Everything is closed by now, yet a module loaded late through tsx's loader hooks (the pages'
+// production build, Playwright) can leave the hooks' MessagePort holding the process open: exit
+// once what was printed has been written.
+process.stdout.write('', () => process.exit());

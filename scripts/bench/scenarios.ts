@@ -1,11 +1,14 @@
 import type { Relance } from '../../server/relance.ts';
 import { DB_CEILING_DEFAULT_ROWS, dbCeilingBaseline, measureDbCeiling, type Measurement } from './db-ceiling.ts';
 import { IMPORT_DEFAULT_ROWS, measureImport } from './import-voters.ts';
+import { INGEST_BUDGET, INGEST_CONNECTIONS, INGEST_DEFAULT_SECONDS, runIngest } from './ingest.ts';
 import type { BenchReport, ReportRow } from './report.ts';
 
 export interface ScenarioOptions {
   /** --rows: the scenario's main size; each scenario documents what it counts. */
   rows?: number;
+  /** --seconds: how long each timed phase of a load scenario lasts. */
+  seconds?: number;
   /** Progress for the person waiting; goes to stderr so stdout stays the table and the JSON line. */
   onProgress: (message: string) => void;
 }
@@ -79,9 +82,20 @@ const importVoters: Scenario = {
   run: (relance, options) => measureImport(relance, options),
 };
 
+/** Reports over HTTP into the real web app, from 200 watchers in another process; see ingest.ts. */
+const ingest: Scenario = {
+  description:
+    `200 watchers posting reports over HTTP: accepted/s saturated (≥ ${INGEST_BUDGET.acceptedPerSecond.toLocaleString('en-US')}), ` +
+    `p99 at ${INGEST_BUDGET.offeredRate.toLocaleString('en-US')}/s (≤ ${INGEST_BUDGET.p99Ms} ms), duplicates (0), vs db and bare HTTP ceilings; ` +
+    `the watcher page on a slow phone when build/ exists (--seconds per phase, default ${INGEST_DEFAULT_SECONDS}; --rows for the db ceiling)`,
+  connections: INGEST_CONNECTIONS,
+  run: runIngest,
+};
+
 export const SCENARIOS: Record<string, Scenario> = {
   'db-ceiling': dbCeiling,
   import: importVoters,
   // The name the issue's budget table uses for the same scenario.
   'import-voters': importVoters,
+  ingest,
 };
