@@ -54,7 +54,7 @@ export function createServices({ db, broker, clock, config, log }: ServiceDepend
     auditTrail: createAuditTrail({ prisma, clock, config, audit }),
     /** Committed polling-day changes, for the live war room. */
     feed,
-    reports: createReports({ prisma, clock, config, elections, stations, feed }),
+    reports: createReports({ prisma, clock, config, stations, feed }),
     voteMarks: createVoteMarks({ prisma, clock, stations, feed }),
     stationFlags: createStationFlags({ prisma, clock, stations, feed }),
     readiness: createReadiness({ prisma, elections, audit }),

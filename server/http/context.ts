@@ -35,6 +35,13 @@ export function identifyRequest(services: Services) {
       const { principal, sessionToken } = await identify(services.auth, req.headers);
       res.locals.sessionToken = sessionToken;
       res.locals.principal = principal;
+      res.locals.locale = resolveLocale(jar[LOCALE_COOKIE], principal?.locale, req.headers['accept-language']);
+      // The JSON API takes no form posts (it is guarded by the Origin check and its own
+      // authentication): no form token to make, and no cookie to set on every phone's report.
+      if (req.path.startsWith('/api/')) {
+        res.locals.csrfToken = '';
+        return next();
+      }
       // The form token is bound to the session; before sign-in (or with a session that has ended),
       // to a random seed in a cookie. See docs/decisions/013-form-token-bound-to-session.md.
       let seed = jar[CSRF_COOKIE];
@@ -43,7 +50,6 @@ export function identifyRequest(services: Services) {
         res.append('Set-Cookie', cookies.csrf(seed));
       }
       res.locals.csrfToken = formTokenFor(principal && sessionToken ? sessionToken : seed);
-      res.locals.locale = resolveLocale(jar[LOCALE_COOKIE], res.locals.principal?.locale, req.headers['accept-language']);
       next();
     } catch (error) {
       next(error);

@@ -24,6 +24,7 @@ export function negotiateLocale(acceptLanguage: string | undefined): Locale | un
 /** Chosen by the person (cookie), else their profile, else their browser, else French. */
 export function resolveLocale(cookie: string | undefined, profile: string | null | undefined, acceptLanguage: string | undefined): Locale {
   for (const candidate of [cookie, profile]) {
+    if (!candidate) continue;
     const locale = LocaleSchema.safeParse(candidate);
     if (locale.success) return locale.data;
   }

@@ -3,7 +3,7 @@ import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { PrismaClient } from '../db/database.ts';
 import { createGroupCommit } from '../db/group-commit.ts';
-import type { Elections } from '../elections/elections.service.ts';
+import { electionTime, type SimulationWindow } from '../elections/elections.clock.ts';
 import { Conflict, DomainError, InvalidInput, statusOf } from '../errors.ts';
 import { parseInput } from '../fields.ts';
 import type { LiveFeed } from '../realtime/realtime.feed.ts';
@@ -86,6 +86,13 @@ function failure(error: DomainError): ReportOutcome {
   return { status: statusOf(error), error: { code: error.code, message: error.message, field: error.field ?? null } };
 }
 
+const BATCH_TRANSACTION = { timeout: 30_000, maxWait: 10_000 };
+
+/** The simulation window as JSON gives it back (timestamps as strings). */
+function simulationWindow(json: SimulationWindow): SimulationWindow {
+  return { startedAt: new Date(json.startedAt), startsFrom: new Date(json.startsFrom), endsAt: new Date(json.endsAt), speed: json.speed };
+}
+
 /** Tells the group commit to run a batch again: another node stored one of its ids meanwhile. */
 class ConcurrentInsert extends Error {}
 
@@ -93,7 +100,6 @@ interface Dependencies {
   prisma: PrismaClient;
   clock: Clock;
   config: Pick<Config, 'maxTurnoutRatio'>;
-  elections: Elections;
   stations: StationDirectory;
   feed: LiveFeed;
 }
@@ -105,18 +111,20 @@ interface Dependencies {
  * the length of that transaction, so that the count standing at a station is decided in one place
  * even with several web nodes.
  */
-export function createReports({ prisma, clock, config, elections, stations, feed }: Dependencies) {
+export function createReports({ prisma, clock, config, stations, feed }: Dependencies) {
   async function commit(batch: PendingReport[]): Promise<ReportOutcome[]> {
     const electionId = batch[0]!.station.electionId;
-    const [election, electionClock] = await Promise.all([
-      prisma.election.findUniqueOrThrow({ where: { id: electionId }, select: { rehearsal: true } }),
-      elections.clockOf(electionId),
-    ]);
     const receivedAt = clock.now();
     const stationIds = [...new Set(batch.map((pending) => pending.station.id))].sort((a, b) => a - b);
     const ids = batch.map((pending) => pending.input.id);
 
     const { outcomes, standing } = await prisma.$transaction(async (tx) => {
+      // Whether the election is in rehearsal, and its clock, as of this transaction.
+      const [election] = await tx.$queryRaw<[{ rehearsal: boolean; simulation: SimulationWindow | null }]>`
+        SELECT e.rehearsal, CASE WHEN s.election_id IS NULL THEN NULL ELSE json_build_object(
+          'startedAt', s.started_at, 'startsFrom', s.starts_from, 'endsAt', s.ends_at, 'speed', s.speed) END AS simulation
+        FROM election e LEFT JOIN election_simulation s ON s.election_id = e.id WHERE e.id = ${electionId}`;
+      const electionNow = electionTime(receivedAt, election.simulation && simulationWindow(election.simulation));
       const locked = await tx.$queryRaw<{ id: number; reported_voters: number | null; reported_at: Date | null }[]>`
         SELECT id, reported_voters, reported_at FROM polling_station WHERE id = ANY(${stationIds}::int[]) ORDER BY id FOR UPDATE`;
       const stored = await tx.$queryRaw<StoredRow[]>`
@@ -151,7 +159,7 @@ export function createReports({ prisma, clock, config, elections, stations, feed
             closesAt: station.closesAt,
             standing: standing.get(station.id) ?? null,
           },
-          { now: electionClock.now, maxTurnoutRatio: config.maxTurnoutRatio, rehearsal: election.rehearsal },
+          { now: electionNow, maxTurnoutRatio: config.maxTurnoutRatio, rehearsal: election.rehearsal },
         );
         if (verdict.kind === 'refused') return failure(new InvalidInput(verdict.message, 'voters'));
         const row: StoredRow = {
@@ -201,7 +209,9 @@ export function createReports({ prisma, clock, config, elections, stations, feed
           WHERE s.id = c.id`;
       }
       return { outcomes, standing: [...changed].map((id) => ({ id, ...standing.get(id)! })) };
-    });
+      // A batch of hundreds on a loaded machine may take longer than Prisma's default 5 s; it is
+      // better late than answered 500 as a whole.
+    }, BATCH_TRANSACTION);
 
     const codes = new Map(batch.map((pending) => [pending.station.id, pending.station.code]));
     for (const station of standing) {

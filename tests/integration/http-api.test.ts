@@ -167,8 +167,9 @@ describe('request safety', () => {
     expect(first.headers.get('content-security-policy')).not.toBe(second.headers.get('content-security-policy'));
   });
 
-  it('gives every browser a form token cookie that scripts cannot read', async () => {
-    const cookie = (await get('/api/v1/turnout')).headers.get('set-cookie');
+  it('gives every browser a form token cookie that scripts cannot read, and none to API calls', async () => {
+    const cookie = (await get('/login')).headers.get('set-cookie');
     expect(cookie).toMatch(/^relance_csrf=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax$/);
+    expect((await get('/api/v1/turnout')).headers.get('set-cookie')).toBeNull();
   });
 });
