@@ -14,20 +14,14 @@
  *  6. the watcher page on a slow phone (watcher-page.ts), when the production build is there.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import express from 'express';
-import { createApp } from '../../server/app.ts';
 import type { SimulationWindow } from '../../server/elections/elections.clock.ts';
 import { zonedInstant } from '../../server/elections/elections.time.ts';
-import { API_JSON_LIMIT_BYTES } from '../../server/http/bad-requests.ts';
-import { createMetrics } from '../../server/monitoring/monitoring.metrics.ts';
-import { createRealtime } from '../../server/realtime/realtime.server.ts';
 import type { Relance } from '../../server/relance.ts';
 import type { Services } from '../../server/services.ts';
 import { dbCeilingBaseline, measureDbCeiling } from './db-ceiling.ts';
+import { drained, serveBareEndpoint, serveRelance } from './ingest-servers.ts';
 import type { LoadCommand, LoadIds, LoadMessage, LoadPhase, LoadWatcher, PhaseResult } from './ingest-load.ts';
 import type { BenchReport, ReportRow } from './report.ts';
 import type { ScenarioOptions } from './scenarios.ts';
@@ -110,81 +104,6 @@ async function setUpElection(services: Services): Promise<{ watchers: LoadWatche
   return { watchers, clock };
 }
 
-interface Served {
-  url: string;
-  /** Requests received and not yet answered. */
-  inFlight(): number;
-  close(): Promise<void>;
-}
-
-/** Counts the requests a server is still working on: the check waits for none to be left. */
-function countInFlight(server: http.Server): () => number {
-  let open = 0;
-  server.prependListener('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
-    open++;
-    res.once('close', () => open--);
-  });
-  return () => open;
-}
-
-function listen(server: http.Server, host: string, port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      const { address, port: bound } = server.address() as AddressInfo;
-      resolve(`http://${address}:${bound}`);
-    });
-  });
-}
-
-/** Relance's web app, assembled as server/web.ts does, on the port the harness chose. */
-async function serveRelance(services: Services): Promise<Served> {
-  const metrics = createMetrics();
-  const server = http.createServer();
-  const inFlight = countInFlight(server);
-  server.on('request', createApp(services, metrics));
-  const realtime = createRealtime(server, services, metrics);
-  const url = await listen(server, services.config.host, services.config.port);
-  return {
-    url,
-    inFlight,
-    async close() {
-      server.closeAllConnections();
-      await realtime.close();
-    },
-  };
-}
-
-/** The HTTP ceiling: Express parsing the same JSON and answering 201 with a report of the same shape, no database. */
-async function serveBareEndpoint(): Promise<Served> {
-  const app = express();
-  app.disable('x-powered-by');
-  app.post('/api/v1/reports', express.json({ limit: API_JSON_LIMIT_BYTES }), (req, res) => {
-    const report = req.body as Record<string, unknown>;
-    res.status(201).json({
-      ...report,
-      receivedAt: new Date().toISOString(),
-      status: 'accepted',
-      flagReason: null,
-      claimedObservedAt: null,
-      note: report.note ?? null,
-      rehearsal: false,
-    });
-  });
-  const server = http.createServer(app);
-  const inFlight = countInFlight(server);
-  const url = await listen(server, '127.0.0.1', 0);
-  return {
-    url,
-    inFlight,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
 /** The watchers' process, and a way to ask it one thing at a time. */
 function startLoad(): { child: ChildProcess; ask(command: LoadCommand): Promise<LoadMessage> } {
   const child = fork(LOAD_SCRIPT, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -234,17 +153,6 @@ const cpuMs = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1000;
 
 /** A phase's result, with the CPU time this (the server's) process spent meanwhile. */
 type Phase = PhaseResult & { serverCpuMs: number };
-
-const DRAIN_TIMEOUT_MS = 60_000;
-
-async function drained(server: Served): Promise<void> {
-  const until = performance.now() + DRAIN_TIMEOUT_MS;
-  while (server.inFlight() > 0) {
-    if (performance.now() > until)
-      throw new Error(`${server.inFlight()} requests still unanswered ${DRAIN_TIMEOUT_MS / 1000} s after the load stopped`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 const errorCount = (result: PhaseResult) => Object.values(result.errors).reduce((sum, count) => sum + count, 0);
 

@@ -27,8 +27,6 @@ export const KEYPAD_READY = '[data-keypad-ready]';
 const READY_TIMEOUT_MS = 60_000;
 const SERVICE_WORKER_TIMEOUT_MS = 30_000;
 
-const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
-
 export type WatcherPageResult =
   | { kind: 'skipped'; reason: string }
   | { kind: 'failed'; reason: string; jsGzipBytes?: number; firstVisitMs?: number }
@@ -90,7 +88,9 @@ export async function measureWatcherPage(
   services: Services,
   options: { baseUrl: string; stationCode: string; onProgress: (message: string) => void },
 ): Promise<WatcherPageResult> {
-  const chromiumPath = process.env.CHROMIUM_PATH ?? CHROMIUM_CANDIDATES.find((file) => fs.existsSync(file));
+  // The browser tests' own launcher: the system's Chromium, launched the same way (loaded only now,
+  // as it brings Playwright).
+  const { chromiumPath, launchBrowser, PHONE } = await import('../../tests/e2e/browser.ts');
   const missing = missingPrerequisite(chromiumPath);
   if (missing) return { kind: 'skipped', reason: missing };
 
@@ -101,29 +101,9 @@ export async function measureWatcherPage(
   if (probe.status === 404) return { kind: 'skipped', reason: 'this build has no watcher page at /watch/:code yet' };
   if (probe.status !== 200) return { kind: 'failed', reason: `GET /watch/:code answered ${probe.status} to a signed-in watcher` };
 
-  const { chromium } = await import('playwright-core');
-  // As the browser tests launch it (tests/e2e/browser.ts): no sandbox (root in a container), and
-  // nothing that calls home on a machine without internet.
-  const browser: Browser = await chromium.launch({
-    executablePath: chromiumPath,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  const browser: Browser = await launchBrowser();
   try {
-    const context = await browser.newContext({
-      viewport: { width: 360, height: 740 },
-      isMobile: true,
-      hasTouch: true,
-      deviceScaleFactor: 2,
-      serviceWorkers: 'allow',
-    });
+    const context = await browser.newContext({ ...PHONE, serviceWorkers: 'allow' });
     await context.addCookies([{ name: SESSION_COOKIE, value: sessionToken, url: options.baseUrl, httpOnly: true, sameSite: 'Lax' }]);
     await context.addInitScript({ content: WATCH_FOR_KEYPAD });
 
