@@ -249,6 +249,20 @@ export function createAccounts({ prisma, clock, config, audit, elections }: Depe
       return { id: created.id, token, role: spec.role };
     },
 
+    /**
+     * New secrets for existing tokens, in one audited transaction: the old ones stop working. For a
+     * tool that keeps its tokens from run to run but, like everyone, sees a secret only once.
+     */
+    async reissueApiTokens(tokenIds: readonly number[], actor: Principal | null): Promise<Map<number, string>> {
+      const tokens = new Map(tokenIds.map((id) => [id, newToken('rel_')]));
+      if (tokens.size === 0) return tokens;
+      await prisma.$transaction(async (tx) => {
+        for (const [id, token] of tokens) await tx.apiToken.update({ where: { id }, data: { tokenHash: hashToken(token) } });
+        await audit.record(tx, { actor, action: 'api_token.reissue', details: { tokens: tokens.size } });
+      });
+      return tokens;
+    },
+
     async setLocale(userId: number, locale: Locale): Promise<void> {
       await prisma.user.update({ where: { id: userId }, data: { locale: LocaleSchema.parse(locale) } });
     },

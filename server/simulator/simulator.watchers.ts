@@ -1,4 +1,3 @@
-import { hashToken, newToken } from '../auth/auth.secrets.ts';
 import type { Services } from '../services.ts';
 
 /** Every simulated watcher's token is named so: recognisable on the readiness board and in the audit log. */
@@ -58,19 +57,18 @@ export async function simulatedWatchers(
     ]),
   );
 
-  const reissued: { id: number; tokenHash: string }[] = [];
+  const kept: { tokenId: number; stationCodes: string[] }[] = [];
   const missing: string[][] = [];
-  const watchers: SimulatedWatcher[] = [];
   for (const codes of groups) {
     const tokenId = byStations.get(codes.join(' '));
-    if (tokenId === undefined) {
-      missing.push(codes);
-    } else {
-      const token = newToken('rel_');
-      reissued.push({ id: tokenId, tokenHash: hashToken(token) });
-      watchers.push({ tokenId, token, stationCodes: codes });
-    }
+    if (tokenId === undefined) missing.push(codes);
+    else kept.push({ tokenId, stationCodes: codes });
   }
+  const secrets = await services.accounts.reissueApiTokens(
+    kept.map((watcher) => watcher.tokenId),
+    null,
+  );
+  const watchers: SimulatedWatcher[] = kept.map((watcher) => ({ ...watcher, token: secrets.get(watcher.tokenId)! }));
   // A few at a time: the demo has 451 watchers, each token created (and audited) in its own transaction.
   const creating = [...missing];
   await Promise.all(
@@ -84,17 +82,5 @@ export async function simulatedWatchers(
       }
     }),
   );
-  if (reissued.length > 0) {
-    await prisma.$transaction(async (tx) => {
-      for (const { id, tokenHash } of reissued) await tx.apiToken.update({ where: { id }, data: { tokenHash } });
-      await services.audit.record(tx, {
-        actor: null,
-        action: 'api_token.reissue',
-        subjectType: 'election',
-        subjectId: electionId,
-        details: { simulatedWatchers: reissued.length },
-      });
-    });
-  }
   return watchers;
 }
