@@ -22,13 +22,12 @@ export async function loader({ context }: Route.LoaderArgs) {
   };
 }
 
-/** The election's simulated clock, when its polling day is a simulation (signed-in pages only: two small queries). */
+/** The election's clock, when its polling day is a simulation (signed-in pages only: two small queries). */
 async function simulatedClock({ services }: Route.LoaderArgs['context']): Promise<SimulatedClock | null> {
   const election = await services.elections.current();
   if (!election) return null;
-  const { now, simulation } = await services.elections.clockOf(election.id);
-  if (!simulation) return null;
-  return { now: now.toISOString(), endsAt: simulation.endsAt.toISOString(), speed: simulation.speed, timezone: election.timezone };
+  const clock = await services.elections.pageClock(election.id);
+  return clock.simulation ? { ...clock, simulation: clock.simulation, timezone: election.timezone } : null;
 }
 
 export function Layout({ children }: { children: React.ReactNode }) {

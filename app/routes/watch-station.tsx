@@ -2,7 +2,7 @@ import { useState, useSyncExternalStore } from 'react';
 import { data, Link } from 'react-router';
 import { formatCount, formatTime } from '../format.ts';
 import { useLocale, useT, type MessageKey } from '../i18n/i18n.ts';
-import { electionNow } from '../watch/election-clock.ts';
+import { electionNow } from '../election-clock.ts';
 import { FlagPanel } from '../watch/flag-panel.tsx';
 import { MarksPanel } from '../watch/marks-panel.tsx';
 import { useOfflineReadiness } from '../watch/offline.ts';

@@ -31,7 +31,7 @@ export function createElections(prisma: PrismaClient, clock: Clock) {
       return { now: electionTime(clock.now(), simulation), simulation };
     },
 
-    /** What a watcher page needs to tell the election's time by itself, offline (app/watch/election-clock.ts). */
+    /** What a page needs to tell the election's time by itself, even offline (app/election-clock.ts). */
     async pageClock(electionId: number) {
       const { simulation } = await this.clockOf(electionId);
       return {
