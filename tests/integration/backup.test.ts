@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -6,12 +5,12 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { PROJECT_ROOT } from '../../server/config.ts';
 import { backupDatabase, BackupError, restoreDatabase } from '../../server/db/backup.ts';
 import { migrate, readMigrations } from '../../server/db/migrate.ts';
 import { createScratchDatabase, type ScratchDatabase } from '../../server/db/scratch-database.ts';
 import { createSmallElection, voterCsv } from '../factories.ts';
 import { signedIn } from '../fixtures.ts';
+import { runRelance } from '../cli.ts';
 import { openTestServices, type TestServices } from '../setup/services.ts';
 
 let t: TestServices;
@@ -35,12 +34,7 @@ async function emptyDatabase(): Promise<string> {
 }
 
 function relance(args: string[], databaseUrl: string) {
-  const result = spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'relance.js'), ...args], {
-    cwd: scratch,
-    encoding: 'utf8',
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: databaseUrl },
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  return runRelance(args, { databaseUrl, cwd: scratch });
 }
 
 async function withClient<T>(url: string, run: (client: pg.Client) => Promise<T>): Promise<T> {

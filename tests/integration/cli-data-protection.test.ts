@@ -1,10 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../server/config.ts';
 import { createSmallElection, SMALL_ELECTION, voterCsv } from '../factories.ts';
+import { runRelance } from '../cli.ts';
 import { openTestServices, type TestServices } from '../setup/services.ts';
 
 let t: TestServices;
@@ -21,13 +20,7 @@ afterAll(async () => {
 
 /** `npx relance …` as an operator runs it (the real clock: the small election is long over). */
 function relance(args: string[], input?: string) {
-  const result = spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'relance.js'), ...args], {
-    cwd: scratch,
-    input,
-    encoding: 'utf8',
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: t.databaseUrl, PUBLIC_URL: 'https://gotv.example.org' },
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  return runRelance(args, { databaseUrl: t.databaseUrl, cwd: scratch, input });
 }
 
 async function electionWithVoters(externalIds: string[]) {

@@ -1,8 +1,7 @@
-import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../server/config.ts';
 import { DEMO_DIR, loadDemo } from '../../server/demo/demo.ts';
+import { runRelance } from '../cli.ts';
 import { openTestServices, type TestServices } from '../setup/services.ts';
 
 // A file of its own: it creates elections, and the other CLI tests use the current one.
@@ -15,11 +14,7 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 function relance(args: string[]) {
-  const result = spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'relance.js'), ...args], {
-    encoding: 'utf8',
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: t.databaseUrl, PUBLIC_URL: 'https://gotv.example.org' },
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr, lastLine: result.stdout.trim().split('\n').at(-1) ?? '' };
+  return runRelance(args, { databaseUrl: t.databaseUrl });
 }
 
 describe('relance import areas and stations with the Paris files', () => {

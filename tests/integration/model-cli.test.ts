@@ -1,9 +1,8 @@
-import { spawnSync } from 'node:child_process';
+import { runRelance } from '../cli.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../server/config.ts';
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'relance-model-'));
 
@@ -13,12 +12,7 @@ afterAll(() => {
 
 /** `npx relance model …` with no database configured at all: the backtest must not need one. */
 function relance(args: string[]) {
-  const result = spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'relance.js'), ...args], {
-    cwd: scratch,
-    encoding: 'utf8',
-    env: { PATH: process.env.PATH, HOME: scratch },
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  return runRelance(args, { cwd: scratch, home: scratch });
 }
 
 function file(name: string, lines: string[]) {

@@ -1,11 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../server/config.ts';
 import { curveFromHourly, expectedShareAt } from '../../server/turnout/turnout.curve.ts';
 import { createSmallElection } from '../factories.ts';
+import { runRelance } from '../cli.ts';
 import { openTestServices, type TestServices } from '../setup/services.ts';
 
 let t: TestServices;
@@ -24,12 +23,7 @@ afterAll(async () => {
 });
 
 function relance(args: string[]) {
-  const result = spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'relance.js'), ...args], {
-    cwd: scratch,
-    encoding: 'utf8',
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: t.databaseUrl, PUBLIC_URL: 'https://gotv.example.org' },
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  return runRelance(args, { databaseUrl: t.databaseUrl, cwd: scratch });
 }
 
 async function storedCurve() {
