@@ -14,7 +14,8 @@ export function featureCollection(features: Feature[]) {
   return { type: 'FeatureCollection', features };
 }
 
-function square(lon: number, lat: number, size = 0.01) {
+/** A square polygon from its south-west corner, in the coordinates' own units (degrees by default). */
+export function square(lon: number, lat: number, size = 0.01) {
   return {
     type: 'Polygon',
     coordinates: [

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ImportRejected } from '../../server/imports/imports.errors.ts';
-import { createSmallElection, featureCollection } from '../factories.ts';
+import { createSmallElection, featureCollection, square } from '../factories.ts';
 import { openTestServices, type TestServices } from '../setup/services.ts';
 
 let t: TestServices;
@@ -348,21 +348,8 @@ describe('bad files', () => {
   });
 });
 
-/** A square ring in Lambert-93 metres. Its projection's origin, (700,000, 6,600,000), is 3°E 46.5°N. */
-function lambertSquare(x: number, y: number, size = 200) {
-  return {
-    type: 'Polygon',
-    coordinates: [
-      [
-        [x, y],
-        [x + size, y],
-        [x + size, y + size],
-        [x, y + size],
-        [x, y],
-      ],
-    ],
-  };
-}
+/** A square in Lambert-93 metres. Its projection's origin, (700,000, 6,600,000), is 3°E 46.5°N. */
+const lambertSquare = (x: number, y: number, size = 200) => square(x, y, size);
 
 describe('station and area files', () => {
   it('converts a Lambert-93 station file to longitude/latitude, putting each station at its catchment’s centroid', async () => {
