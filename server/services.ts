@@ -14,6 +14,7 @@ import type { Logger } from './logger.ts';
 import { createPeople } from './people/people.service.ts';
 import { createLiveFeed } from './realtime/realtime.feed.ts';
 import { createTurnoutCurves } from './turnout/turnout.curves.ts';
+import { createTurnoutStream } from './turnout/turnout.stream.ts';
 import { createTurnout } from './turnout/turnout.service.ts';
 import { createStationFlags } from './watchers/watchers.flags.ts';
 import { createVoteMarks } from './watchers/watchers.marks.ts';
@@ -36,6 +37,7 @@ export function createServices({ db, broker, clock, config, log }: ServiceDepend
   const elections = createElections(prisma, clock);
   const feed = createLiveFeed();
   const stations = createStationDirectory({ prisma, elections, feed });
+  const turnout = createTurnout({ prisma, clock, elections, feed });
   return {
     config,
     log,
@@ -49,7 +51,9 @@ export function createServices({ db, broker, clock, config, log }: ServiceDepend
     geo: createGeo({ prisma, elections }),
     imports: createImports({ prisma, pool, audit, feed }),
     exports: createExports({ prisma, audit }),
-    turnout: createTurnout({ prisma, clock, elections }),
+    turnout,
+    /** The war room's turnout: one shared snapshot and its numbered deltas (docs/api.md, /live). */
+    liveTurnout: createTurnoutStream({ turnout, feed, log }),
     people: createPeople({ prisma, clock, config, audit }),
     auditTrail: createAuditTrail({ prisma, clock, config, audit }),
     /** Committed polling-day changes, for the live war room. */

@@ -3,7 +3,7 @@ import type { TurnoutSnapshot } from '../../server/turnout/turnout.service.ts';
 import { Link } from 'react-router';
 import { formatCount, formatDate, formatShare, formatTime } from '../format.ts';
 import { useLocale, useT } from '../i18n/i18n.ts';
-import { useLiveTurnout, type LiveStatus } from '../live-turnout.ts';
+import { useLiveTurnout, type LiveStatus } from '../war-room/live-turnout.ts';
 import type { Route } from './+types/dashboard';
 
 /** What the war-room page shows of a snapshot: totals and districts (the full snapshot is larger). */
@@ -20,9 +20,9 @@ export async function loader({ context }: Route.LoaderArgs) {
   const principal = context.requireRole(context.access.warRoom);
   // No election set up yet: the page says so.
   const election = await context.services.elections.current();
-  if (!election) return { view: null, retention: null };
+  if (!election) return { snapshot: null, retention: null };
   return {
-    view: warRoomView(await context.services.turnout.snapshot()),
+    snapshot: await context.services.liveTurnout.snapshot(),
     retention: await retentionReminder(context, principal, election.id),
   };
 }
@@ -74,10 +74,11 @@ function Figure({ label, value, detail }: { label: string; value: string; detail
   );
 }
 
-function WarRoom({ initial }: { initial: ReturnType<typeof warRoomView> }) {
+function WarRoom({ initial }: { initial: TurnoutSnapshot }) {
   const t = useT();
   const locale = useLocale();
-  const { value: view, status } = useLiveTurnout(initial, warRoomView);
+  const { snapshot, status } = useLiveTurnout(initial);
+  const view = warRoomView(snapshot ?? initial);
   const { election, totals } = view;
   return (
     <>
@@ -155,8 +156,8 @@ export default function Dashboard({ loaderData }: Route.ComponentProps) {
     <section className="page" aria-labelledby="dashboard-title">
       <title>{`${t('dashboard.title')} — Relance`}</title>
       {loaderData.retention && <RetentionReminder reminder={loaderData.retention} />}
-      {loaderData.view ? (
-        <WarRoom initial={loaderData.view} />
+      {loaderData.snapshot ? (
+        <WarRoom initial={loaderData.snapshot} />
       ) : (
         <>
           <h1 id="dashboard-title">{t('dashboard.title')}</h1>

@@ -22,7 +22,7 @@ export function apiRouter(services: Services): Router {
     '/turnout',
     route(async (_req, res) => {
       requireRole(res.locals.principal, ACCESS.warRoom);
-      res.json(await services.turnout.snapshot());
+      res.json(await services.liveTurnout.snapshot());
     }),
   );
 

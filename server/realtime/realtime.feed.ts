@@ -1,7 +1,12 @@
 import { EventEmitter } from 'node:events';
 
 /** What changed on polling day, published once it is committed, for the live war room. */
-export type LiveEvent =
+export type LiveEvent = CommittedChange & {
+  /** Committed on another web node, and relayed here by the realtime layer. */
+  relayed?: true;
+};
+
+type CommittedChange =
   | { type: 'station:turnout'; electionId: number; stationCode: string; voters: number; observedAt: string }
   | { type: 'station:flag'; electionId: number; stationCode: string; category: string; observedAt: string }
   | { type: 'voters:marked'; electionId: number; stationCode: string; marked: number; unmarked: number }

@@ -10,11 +10,24 @@ import { isSameSite } from '../http/security.ts';
 import type { Metrics } from '../monitoring/monitoring.metrics.ts';
 import type { Services } from '../services.ts';
 import { clientEvents } from './realtime.events.ts';
+import type { LiveEvent } from './realtime.feed.ts';
 
 export const LIVE_NAMESPACE = '/live';
 
 /** Clients send small events (a resync, a flag); Socket.io's default would read 1 MB. */
 export const SOCKET_MESSAGE_LIMIT_BYTES = 64 * 1024;
+
+/** Every war-room connection of a node joins this room; the node's turnout stream is sent to it. */
+const WAR_ROOM = 'war-room';
+
+/** How web nodes tell each other that something was committed (through the Redis streams adapter). */
+const RELAYED_EVENT = 'live:committed';
+
+/** Screens are brought up to date at least this often, even when nothing is reported. */
+export const REFRESH_EVERY_MS = 10_000;
+
+/** A screen that drops off for less than this gets the deltas it missed on reconnection (Socket.io's connection state recovery). */
+const RECOVERY_WINDOW_MS = 2 * 60_000;
 
 /** Who a socket belongs to: an API token in the handshake's `auth` or header, or the browser's session cookie. */
 async function principalOf(services: Services, socket: Socket): Promise<Principal | null> {
@@ -24,7 +37,7 @@ async function principalOf(services: Services, socket: Socket): Promise<Principa
 
 /**
  * Socket.io on the web server's own port. Namespace /live: the war room's live turnout.
- * With REDIS_URL, the Redis streams adapter carries broadcasts between web nodes.
+ * With REDIS_URL, the Redis streams adapter carries what each node commits to the others.
  */
 export function createRealtime(httpServer: http.Server, services: Services, metrics: Metrics) {
   const redis = services.config.redisUrl ? new Redis(services.config.redisUrl) : undefined;
@@ -34,6 +47,7 @@ export function createRealtime(httpServer: http.Server, services: Services, metr
     maxHttpBufferSize: SOCKET_MESSAGE_LIMIT_BYTES,
     // Refuses a browser connecting from another site (cross-site WebSocket hijacking).
     allowRequest: (request, callback) => callback(null, isSameSite(request, services.config)),
+    connectionStateRecovery: { maxDisconnectionDuration: RECOVERY_WINDOW_MS, skipMiddlewares: false },
     ...(redis ? { adapter: createAdapter(redis, { streamName: 'relance:socket.io' }) } : {}),
   });
 
@@ -64,24 +78,29 @@ export function createRealtime(httpServer: http.Server, services: Services, metr
     }
   }
 
-  // Until the war room gets deltas, a change committed here sends every screen connected here a
-  // fresh snapshot, computed once for all of them, at most once a second.
-  const SNAPSHOT_EVERY_MS = 1000;
-  let snapshotTimer: ReturnType<typeof setTimeout> | undefined;
-  async function broadcastSnapshot() {
-    snapshotTimer = undefined;
-    try {
-      const snapshot = await services.turnout.snapshot();
-      for (const socket of live.sockets.values()) {
-        if (await stillWarRoom(socket)) socket.emit('turnout:snapshot', snapshot);
-      }
-    } catch (error) {
-      services.log.error({ err: { message: (error as Error).message } }, 'could not send turnout snapshots');
-    }
-  }
-  const unsubscribe = services.feed.subscribe((event) => {
-    if (event.type === 'election:changed' || live.sockets.size === 0) return;
-    snapshotTimer ??= setTimeout(() => void broadcastSnapshot(), SNAPSHOT_EVERY_MS);
+  // The turnout stream: a change committed on this node, or relayed from another, brings a delta to every
+  // screen connected here within DELTA_EVERY_MS. Each node numbers its own stream (its epoch).
+  const stream = services.liveTurnout;
+  const unsubscribeFeed = services.feed.subscribe((event) => {
+    if (!event.relayed) live.serverSideEmit(RELAYED_EVENT, event);
+  });
+  live.on(RELAYED_EVENT, (event: LiveEvent) => services.feed.publish({ ...event, relayed: true }));
+  // The election's clock moves on, stations fall silent, other processes (an import, the CLI) change things:
+  // screens are brought up to date every REFRESH_EVERY_MS even when nothing is reported here.
+  const refresh = setInterval(() => {
+    if (live.sockets.size > 0) stream.changed();
+  }, REFRESH_EVERY_MS);
+  refresh.unref();
+
+  const unsubscribeStream = stream.subscribe((update) => {
+    void (async () => {
+      // Checked again before every event: a session revoked since the connection no longer counts.
+      await Promise.all([...live.sockets.values()].map((socket) => stillWarRoom(socket)));
+      if (update.kind === 'delta') live.local.to(WAR_ROOM).emit('turnout:delta', update.delta);
+      else live.local.to(WAR_ROOM).emit('turnout:snapshot', update.snapshot);
+    })().catch((error: unknown) => {
+      services.log.error({ err: { message: (error as Error).message } }, 'could not send a turnout update');
+    });
   });
 
   live.on('connection', (socket) => {
@@ -90,8 +109,8 @@ export function createRealtime(httpServer: http.Server, services: Services, metr
 
     const sendSnapshot = async () => {
       try {
-        // Checked again on every event: a session revoked since the connection no longer counts.
-        if (await stillWarRoom(socket)) socket.emit('turnout:snapshot', await services.turnout.snapshot());
+        const snapshot = await stream.snapshot();
+        if (await stillWarRoom(socket)) socket.emit('turnout:snapshot', snapshot);
       } catch (error) {
         services.log.error({ err: { message: (error as Error).message } }, 'could not send a turnout snapshot');
       }
@@ -99,14 +118,18 @@ export function createRealtime(httpServer: http.Server, services: Services, metr
     // Client events: registered through clientEvents, which holds each connection to its budget.
     const events = clientEvents(socket, services);
     events.on('turnout:resync', sendSnapshot);
-    void sendSnapshot();
+    void socket.join(WAR_ROOM);
+    // A connection recovered after a short drop has been sent the deltas it missed; the client asks for a
+    // snapshot if it still sees a gap.
+    if (!socket.recovered) void sendSnapshot();
   });
 
   return {
     io,
     async close() {
-      unsubscribe();
-      clearTimeout(snapshotTimer);
+      unsubscribeFeed();
+      unsubscribeStream();
+      clearInterval(refresh);
       await io.close();
       redis?.disconnect();
     },

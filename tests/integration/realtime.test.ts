@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_EVENT_BURST, CLIENT_EVENT_INTERVAL_MS } from '../../server/realtime/realtime.events.ts';
+import type { TurnoutDelta } from '../../server/turnout/turnout.delta.ts';
 import type { TurnoutSnapshot } from '../../server/turnout/turnout.service.ts';
 import { apiToken, createSmallElection } from '../factories.ts';
 import { signedIn } from '../fixtures.ts';
@@ -60,14 +61,19 @@ describe('Socket.io /live', () => {
     const joined = await next<TurnoutSnapshot>(socket, 'turnout:snapshot');
     const watcher = await apiToken(t.services, 'watcher', ['0202']);
     const voters = (joined.stations.find((station) => station.code === '0202')?.voted ?? 0) + 25;
-    const updated = next<TurnoutSnapshot>(socket, 'turnout:snapshot');
+    const updated = next<TurnoutDelta>(socket, 'turnout:delta');
     const response = await fetch(`${server.url}/api/v1/reports`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${watcher}`, 'Content-Type': 'application/json' },
       body: JSON.stringify({ id: randomUUID(), stationCode: '0202', voters, observedAt: t.clock.now().toISOString() }),
     });
     expect(response.status).toBe(201);
-    expect((await updated).stations.find((station) => station.code === '0202')?.voted).toBe(voters);
+    const delta = await updated;
+    expect(delta).toMatchObject({ epoch: joined.epoch, seq: joined.seq + 1 });
+    expect(delta.stations.find((station) => station.code === '0202')).toMatchObject({ voted: voters, estimated: false, silent: false });
+    // The first report also moves the model's estimates of the stations that have not reported.
+    expect(delta.totals.voted).toBe(joined.totals.voted + 25);
+    expect(delta.areas.map((area) => area.code)).toContain('N2');
   });
 
   it('lets a war-room browser in with its session cookie', async () => {

@@ -97,7 +97,7 @@ describe('relance simulate: a polling day played through the API', () => {
     const second = await simulate();
     expect(second.outcome).toBe('completed');
     expect(await standing()).toEqual(FINAL);
-    const snapshot = await t.services.turnout.snapshot();
+    const snapshot = await t.services.turnout.frame();
     expect(snapshot.totals.voted).toBe(1850);
     expect(snapshot.election.simulated).toBe(true);
     expect(snapshot.election.now).toBe('2026-03-15T19:00:00.000Z');

@@ -1,0 +1,103 @@
+import { useEffect, useRef, useState } from 'react';
+import type { TurnoutDelta } from '../../server/turnout/turnout.delta.ts';
+import type { TurnoutSnapshot } from '../../server/turnout/turnout.service.ts';
+
+export type LiveStatus = 'connecting' | 'connected' | 'offline';
+
+/** The snapshot with a delta's entries put in place of those with the same code (docs/api.md, /live). */
+export function applyDelta(snapshot: TurnoutSnapshot, delta: TurnoutDelta): TurnoutSnapshot {
+  const replace = <T extends { code: string }>(entries: T[], changed: readonly T[]): T[] => {
+    if (changed.length === 0) return entries;
+    const byCode = new Map(changed.map((entry) => [entry.code, entry]));
+    return entries.map((entry) => byCode.get(entry.code) ?? entry);
+  };
+  return {
+    ...snapshot,
+    seq: delta.seq,
+    asOf: delta.asOf,
+    election: delta.election,
+    totals: delta.totals,
+    areas: replace(snapshot.areas, delta.areas),
+    stations: replace(snapshot.stations, delta.stations),
+    flags: delta.flags ?? snapshot.flags,
+  };
+}
+
+/** What to do with a delta: apply it, skip it (already included), or ask for a snapshot (a gap, or another node's stream). */
+export function placeOf(snapshot: TurnoutSnapshot | null, delta: TurnoutDelta): 'apply' | 'skip' | 'resync' {
+  if (!snapshot || delta.epoch !== snapshot.epoch) return 'resync';
+  if (delta.seq <= snapshot.seq) return 'skip';
+  return delta.seq === snapshot.seq + 1 ? 'apply' : 'resync';
+}
+
+export interface LiveTurnout {
+  snapshot: TurnoutSnapshot | null;
+  status: LiveStatus;
+  /** When (this device's clock, ms) the connection last dropped; null while connected. */
+  offlineSince: number | null;
+  /** When (this device's clock, ms) the last snapshot or delta arrived. */
+  receivedAt: number | null;
+  /** The last delta applied, for views that update only what it changed (the map). */
+  lastDelta: TurnoutDelta | null;
+}
+
+/**
+ * Keeps the war room's turnout live over Socket.io (/live): a snapshot on joining, then deltas applied in
+ * `seq` order; on a gap, or a delta from another web node's stream, it asks for a snapshot (`turnout:resync`).
+ * Signs in with the page's session cookie, or with `token` (a wall screen's link). The client library
+ * loads after the page, off the first paint.
+ */
+export function useLiveTurnout(initial: TurnoutSnapshot | null, { token }: { token?: string } = {}): LiveTurnout {
+  const [live, setLive] = useState<LiveTurnout>({
+    snapshot: initial,
+    status: 'connecting',
+    offlineSince: null,
+    receivedAt: null,
+    lastDelta: null,
+  });
+  // The latest snapshot, read by the socket's handlers between renders.
+  const latest = useRef(initial);
+  useEffect(() => {
+    let closed = false;
+    let disconnect = () => {};
+    void import('socket.io-client').then(({ io }) => {
+      if (closed) return;
+      const socket = io('/live', { transports: ['websocket'], withCredentials: true, ...(token ? { auth: { token } } : {}) });
+      let awaitingSnapshot = false;
+      socket.on('connect', () => {
+        awaitingSnapshot = false;
+        setLive((state) => ({ ...state, status: 'connected', offlineSince: null }));
+      });
+      // A resync refused for going over the connection's budget is asked again at the next gap.
+      socket.on('error:refused', () => {
+        awaitingSnapshot = false;
+      });
+      const offline = () => setLive((state) => ({ ...state, status: 'offline', offlineSince: state.offlineSince ?? Date.now() }));
+      socket.on('disconnect', offline);
+      socket.on('connect_error', offline);
+      socket.on('turnout:snapshot', (snapshot: TurnoutSnapshot) => {
+        awaitingSnapshot = false;
+        latest.current = snapshot;
+        setLive((state) => ({ ...state, snapshot, receivedAt: Date.now(), lastDelta: null }));
+      });
+      socket.on('turnout:delta', (delta: TurnoutDelta) => {
+        const place = placeOf(latest.current, delta);
+        if (place === 'skip') return;
+        if (place === 'resync') {
+          if (!awaitingSnapshot) socket.emit('turnout:resync');
+          awaitingSnapshot = true;
+          return;
+        }
+        const snapshot = applyDelta(latest.current!, delta);
+        latest.current = snapshot;
+        setLive((state) => ({ ...state, snapshot, receivedAt: Date.now(), lastDelta: delta }));
+      });
+      disconnect = () => socket.disconnect();
+    });
+    return () => {
+      closed = true;
+      disconnect();
+    };
+  }, [token]);
+  return live;
+}

@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../logger.ts';
+import type { LiveFeed } from '../realtime/realtime.feed.ts';
+import { frameChange, type TurnoutDelta } from './turnout.delta.ts';
+import type { Turnout, TurnoutSnapshot } from './turnout.service.ts';
+
+/** Deltas go out at most this often: changes arriving together are sent together. */
+export const DELTA_EVERY_MS = 250;
+
+export type StreamUpdate = { kind: 'delta'; delta: TurnoutDelta } | { kind: 'snapshot'; snapshot: TurnoutSnapshot };
+
+/**
+ * The war room's turnout as one numbered stream, per web process: one snapshot, computed once per change and
+ * shared by every connection, and the deltas that follow it, each with the next `seq`. Every event of the live
+ * feed (committed here, or relayed from another web node) and `changed()` mark it out of date; while someone
+ * listens or asks, it recomputes at most every DELTA_EVERY_MS and tells its listeners what changed. The epoch names this process's stream: a client that reconnects to
+ * another node sees another epoch and asks for a snapshot.
+ */
+export function createTurnoutStream({ turnout, feed, log }: { turnout: Turnout; feed: LiveFeed; log: Logger }) {
+  const epoch = randomUUID().slice(0, 8);
+  let current: TurnoutSnapshot | null = null;
+  let dirty = true;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let lastUpdateAt = 0;
+  let running: Promise<void> | null = null;
+  let waiting: (() => void)[] = [];
+  let closed = false;
+  const listeners = new Set<(update: StreamUpdate) => void>();
+
+  async function update() {
+    timer = undefined;
+    lastUpdateAt = Date.now();
+    dirty = false;
+    const settled = waiting;
+    waiting = [];
+    try {
+      const frame = await turnout.frame();
+      const change = current ? frameChange(current, frame) : { kind: 'snapshot' as const };
+      if (change.kind === 'none') {
+        current = { ...frame, epoch, seq: current!.seq };
+      } else {
+        const seq = (current?.seq ?? 0) + 1;
+        const first = current === null;
+        current = { ...frame, epoch, seq };
+        if (!first) {
+          const out: StreamUpdate =
+            change.kind === 'delta' ? { kind: 'delta', delta: { ...change.delta, epoch, seq } } : { kind: 'snapshot', snapshot: current };
+          for (const listener of listeners) listener(out);
+        }
+      }
+    } catch (error) {
+      // Tried again on the next change or refresh; screens keep the last figures, with their time.
+      dirty = true;
+      log.error({ err: { message: (error as Error).message } }, 'could not compute the turnout');
+    } finally {
+      for (const resolve of settled) resolve();
+    }
+  }
+
+  function schedule() {
+    if (timer || closed || (listeners.size === 0 && waiting.length === 0)) return;
+    timer = setTimeout(
+      () => {
+        running = (running ?? Promise.resolve()).then(update).finally(() => {
+          running = null;
+          if (dirty && waiting.length > 0) schedule();
+        });
+      },
+      Math.max(0, lastUpdateAt + DELTA_EVERY_MS - Date.now()),
+    );
+  }
+
+  const unsubscribe = feed.subscribe(() => {
+    dirty = true;
+    schedule();
+  });
+
+  return {
+    epoch,
+    /** Something may have changed (the clock moved on, another process wrote): bring it up to date. */
+    changed() {
+      dirty = true;
+      schedule();
+    },
+    /** The shared snapshot, brought up to date first when a change is pending. */
+    async snapshot(): Promise<TurnoutSnapshot> {
+      if (dirty || !current) {
+        await new Promise<void>((resolve) => {
+          waiting.push(resolve);
+          schedule();
+        });
+      }
+      if (!current) throw new Error('The turnout could not be computed.');
+      return current;
+    },
+    subscribe(listener: (update: StreamUpdate) => void): () => void {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async close() {
+      closed = true;
+      unsubscribe();
+      clearTimeout(timer);
+      await running;
+      for (const resolve of waiting) resolve();
+    },
+  };
+}
+
+export type TurnoutStream = ReturnType<typeof createTurnoutStream>;
