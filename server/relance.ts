@@ -62,6 +62,7 @@ export async function openRelance(options: OpenOptions): Promise<Relance> {
     const broker = await openJobBroker({ databaseUrl, redisUrl: config.redisUrl, prefix: options.queuePrefix });
     opened.push(() => broker.close());
     const services = createServices({ db, broker, clock: options.clock ?? systemClock, config, log });
+    opened.push(() => services.liveTurnout.close());
     if (options.workers) await startWorkers(broker, services);
 
     return { services, db, broker, databaseUrl, close };

@@ -1,9 +1,7 @@
-import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QUEUES, startWorkers } from '../../server/jobs/jobs.queues.ts';
 import { purgeExpired } from '../../server/jobs/maintenance.job.ts';
-import { LIVE_NAMESPACE } from '../../server/realtime/realtime.server.ts';
-import { apiToken, createSmallElection, createUser } from '../factories.ts';
+import { createUser } from '../factories.ts';
 import { redisAvailable, startRedis } from '../setup/redis.ts';
 import { openTestServices, startTestServer, type TestServices } from '../setup/services.ts';
 
@@ -91,28 +89,6 @@ describe.runIf(redisAvailable)('with Redis (production: several web and worker n
       expect(await ready.json()).toEqual({ status: 'ready', checks: { database: 'ok', queues: 'ok' }, queueBackend: 'redis' });
     } finally {
       await server.close();
-    }
-  });
-
-  it('carries a broadcast from one web node to the browsers of another (Socket.io Redis streams adapter)', async () => {
-    await createSmallElection(a.services);
-    await createSmallElection(b.services);
-    const nodeA = await startTestServer(a.services);
-    const nodeB = await startTestServer(b.services);
-    const socket = io(`${nodeB.url}${LIVE_NAMESPACE}`, {
-      transports: ['websocket'],
-      auth: { token: await apiToken(b.services, 'viewer') },
-      reconnection: false,
-    });
-    try {
-      await new Promise((resolve) => socket.once('turnout:snapshot', resolve));
-      const received = new Promise((resolve) => socket.once('station:flag', resolve));
-      nodeA.realtime.io.of(LIVE_NAMESPACE).emit('station:flag', { stationCode: '0101', reason: 'queue outside' });
-      expect(await received).toEqual({ stationCode: '0101', reason: 'queue outside' });
-    } finally {
-      socket.disconnect();
-      await nodeA.close();
-      await nodeB.close();
     }
   });
 });

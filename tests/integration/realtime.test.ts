@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { applyDelta, placeOf } from '../../app/war-room/live-turnout.ts';
+import { hashToken } from '../../server/auth/auth.secrets.ts';
+import { PRINCIPAL_CACHE_MS } from '../../server/auth/auth.service.ts';
 import { CLIENT_EVENT_BURST, CLIENT_EVENT_INTERVAL_MS } from '../../server/realtime/realtime.events.ts';
 import type { TurnoutDelta } from '../../server/turnout/turnout.delta.ts';
 import type { TurnoutSnapshot } from '../../server/turnout/turnout.service.ts';
 import { apiToken, createSmallElection } from '../factories.ts';
 import { signedIn } from '../fixtures.ts';
+import { redisAvailable, startRedis } from '../setup/redis.ts';
 import { openTestServices, startTestServer, type TestServices } from '../setup/services.ts';
 
 let t: TestServices;
@@ -149,5 +153,152 @@ describe('Socket.io /live', () => {
     socket.emit('turnout:resync');
     await expect.poll(() => snapshots.length).toBe(1);
     expect(refusals).toHaveLength(30 - CLIENT_EVENT_BURST);
+  });
+
+  it('numbers its deltas one by one, and the snapshot with its deltas applied equals a fresh snapshot', async () => {
+    const socket = connect({ token: await apiToken(t.services, 'viewer') });
+    let state = await next<TurnoutSnapshot>(socket, 'turnout:snapshot');
+    const deltas: TurnoutDelta[] = [];
+    socket.on('turnout:delta', (delta: TurnoutDelta) => deltas.push(delta));
+
+    await report('0101', stationVoted(state, '0101') + 40);
+    await expect.poll(() => deltas.length).toBe(1);
+    await report('0201', stationVoted(state, '0201') + 30);
+    await expect.poll(() => deltas.length).toBe(2);
+    await flag('0102');
+    await expect.poll(() => deltas.length).toBe(3);
+
+    expect(deltas.map((delta) => delta.seq)).toEqual([state.seq + 1, state.seq + 2, state.seq + 3]);
+    expect(deltas.every((delta) => delta.epoch === state.epoch)).toBe(true);
+    expect(deltas[2]!.flags?.map((open) => open.stationCode)).toContain('0102');
+    for (const delta of deltas) {
+      expect(placeOf(state, delta)).toBe('apply');
+      state = applyDelta(state, delta);
+    }
+    socket.emit('turnout:resync');
+    const fresh = await next<TurnoutSnapshot>(socket, 'turnout:snapshot');
+    expect(fresh.seq).toBe(state.seq);
+    expect({ ...state, asOf: fresh.asOf }).toEqual(fresh);
+  });
+
+  it('lets a screen that missed a delta see the gap and catch up with a snapshot', async () => {
+    const socket = connect({ token: await apiToken(t.services, 'viewer') });
+    const joined = await next<TurnoutSnapshot>(socket, 'turnout:snapshot');
+    const missed = next<TurnoutDelta>(socket, 'turnout:delta');
+    await report('0102', stationVoted(joined, '0102') + 11);
+    expect((await missed).seq).toBe(joined.seq + 1);
+
+    const after = next<TurnoutDelta>(socket, 'turnout:delta');
+    await report('0202', stationVoted(joined, '0202') + 12);
+    const delta = await after;
+    expect(placeOf(joined, delta)).toBe('resync');
+    expect(placeOf(joined, { ...delta, seq: joined.seq })).toBe('skip');
+    expect(placeOf(joined, { ...delta, seq: joined.seq + 1, epoch: 'another-node' })).toBe('resync');
+
+    socket.emit('turnout:resync');
+    const caughtUp = await next<TurnoutSnapshot>(socket, 'turnout:snapshot');
+    expect(caughtUp.seq).toBeGreaterThanOrEqual(delta.seq);
+    expect(stationVoted(caughtUp, '0102')).toBe(stationVoted(joined, '0102') + 11);
+    expect(stationVoted(caughtUp, '0202')).toBe(stationVoted(joined, '0202') + 12);
+  });
+
+  it('checks the token again before sending a delta: a revoked screen is dropped without asking for anything', async () => {
+    const token = await apiToken(t.services, 'viewer');
+    const socket = connect({ token });
+    const joined = await next<TurnoutSnapshot>(socket, 'turnout:snapshot');
+    await t.services.db.prisma.apiToken.update({ where: { tokenHash: hashToken(token) }, data: { revokedAt: t.clock.now() } });
+    t.clock.advance(PRINCIPAL_CACHE_MS + 1);
+    const deltas: TurnoutDelta[] = [];
+    socket.on('turnout:delta', (delta: TurnoutDelta) => deltas.push(delta));
+    const refused = next<{ code: string }>(socket, 'error:refused');
+    const disconnected = next<string>(socket, 'disconnect');
+    await report('0101', stationVoted(joined, '0101') + 5);
+    expect((await refused).code).toBe('unauthenticated');
+    expect(await disconnected).toBe('io server disconnect');
+    expect(deltas).toEqual([]);
+  });
+});
+
+/** The standing count of a station in a snapshot. */
+function stationVoted(snapshot: TurnoutSnapshot, code: string): number {
+  return snapshot.stations.find((station) => station.code === code)!.voted;
+}
+
+/** A watcher's report through the ingest API, as a phone sends it. */
+async function report(stationCode: string, voters: number, url = server.url, services = t.services) {
+  const watcher = await apiToken(services, 'watcher', [stationCode]);
+  const response = await fetch(`${url}/api/v1/reports`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${watcher}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ id: randomUUID(), stationCode, voters, observedAt: services.clock.now().toISOString() }),
+  });
+  expect(response.status).toBe(201);
+}
+
+async function flag(stationCode: string) {
+  const watcher = await apiToken(t.services, 'watcher', [stationCode]);
+  const response = await fetch(`${server.url}/api/v1/flags`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${watcher}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ id: randomUUID(), stationCode, category: 'long_queue', observedAt: t.clock.now().toISOString() }),
+  });
+  expect(response.status).toBe(201);
+}
+
+// Without redis-server (outside CI), tests/setup/redis.ts prints why these are skipped.
+describe.runIf(redisAvailable)('/live on several web nodes sharing one Redis', () => {
+  let redis: { url: string; stop(): Promise<void> };
+  let a: TestServices;
+  let b: TestServices;
+  let nodeA: Awaited<ReturnType<typeof startTestServer>>;
+  let nodeB: Awaited<ReturnType<typeof startTestServer>>;
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    a = await openTestServices({ REDIS_URL: redis.url });
+    // The second node serves the same database, as two web processes behind a load balancer do.
+    b = await openTestServices({ REDIS_URL: redis.url, DATABASE_URL: a.databaseUrl });
+    await createSmallElection(a.services);
+    nodeA = await startTestServer(a.services);
+    nodeB = await startTestServer(b.services);
+  });
+
+  afterAll(async () => {
+    await nodeA?.close();
+    await nodeB?.close();
+    await b?.close();
+    await a?.close();
+    await redis?.stop();
+  });
+
+  it('brings a report posted to node A to a dashboard connected to node B', async () => {
+    const onB = io(`${nodeB.url}/live`, {
+      transports: ['websocket'],
+      auth: { token: await apiToken(b.services, 'viewer') },
+      reconnection: false,
+    });
+    sockets.push(onB);
+    const joined = await next<TurnoutSnapshot>(onB, 'turnout:snapshot');
+    const delta = next<TurnoutDelta>(onB, 'turnout:delta');
+    await report('0201', stationVoted(joined, '0201') + 77, nodeA.url, a.services);
+    const received = await delta;
+    expect(received).toMatchObject({ epoch: joined.epoch, seq: joined.seq + 1 });
+    expect(received.stations.find((station) => station.code === '0201')?.voted).toBe(stationVoted(joined, '0201') + 77);
+  });
+
+  it('gives each node its own stream: a screen moving to another node sees another epoch and resyncs', async () => {
+    const token = await apiToken(a.services, 'viewer');
+    const onA = io(`${nodeA.url}/live`, { transports: ['websocket'], auth: { token }, reconnection: false });
+    const onB = io(`${nodeB.url}/live`, { transports: ['websocket'], auth: { token }, reconnection: false });
+    sockets.push(onA, onB);
+    const [fromA, fromB] = await Promise.all([
+      next<TurnoutSnapshot>(onA, 'turnout:snapshot'),
+      next<TurnoutSnapshot>(onB, 'turnout:snapshot'),
+    ]);
+    expect(fromA.epoch).not.toBe(fromB.epoch);
+    expect(fromA.totals).toEqual(fromB.totals);
+    const deltaOnB = next<TurnoutDelta>(onB, 'turnout:delta');
+    await report('0102', stationVoted(fromA, '0102') + 3, nodeB.url, b.services);
+    expect(placeOf(fromA, await deltaOnB)).toBe('resync');
   });
 });
