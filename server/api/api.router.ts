@@ -1,5 +1,5 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
-import { requireRole } from '../auth/auth.guards.ts';
+import { requireRole, requireWarRoom } from '../auth/auth.guards.ts';
 import { ACCESS } from '../auth/auth.roles.ts';
 import { NotFound } from '../errors.ts';
 import { parseInput } from '../fields.ts';
@@ -21,7 +21,7 @@ export function apiRouter(services: Services): Router {
   api.get(
     '/turnout',
     route(async (_req, res) => {
-      requireRole(res.locals.principal, ACCESS.warRoom);
+      requireWarRoom(res.locals.principal);
       res.json(await services.liveTurnout.snapshot());
     }),
   );

@@ -2,9 +2,9 @@ import type http from 'node:http';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { Redis } from 'ioredis';
 import { Server, type Socket } from 'socket.io';
-import { requireRole } from '../auth/auth.guards.ts';
+import { requireWarRoom } from '../auth/auth.guards.ts';
 import { identify } from '../auth/auth.identify.ts';
-import { ACCESS, type Principal } from '../auth/auth.roles.ts';
+import type { Principal } from '../auth/auth.roles.ts';
 import { DomainError } from '../errors.ts';
 import { isSameSite } from '../http/security.ts';
 import type { Metrics } from '../monitoring/monitoring.metrics.ts';
@@ -54,7 +54,7 @@ export function createRealtime(httpServer: http.Server, services: Services, metr
   const live = io.of(LIVE_NAMESPACE);
   live.use(async (socket, next) => {
     try {
-      requireRole(await principalOf(services, socket), ACCESS.warRoom);
+      requireWarRoom(await principalOf(services, socket));
       next();
     } catch (error) {
       const refusal = new Error(error instanceof DomainError ? error.message : 'Could not check who you are.') as Error & {
@@ -68,7 +68,7 @@ export function createRealtime(httpServer: http.Server, services: Services, metr
   /** Whether a socket's session or token still opens the war room (checked again before each send). */
   async function stillWarRoom(socket: Socket): Promise<boolean> {
     try {
-      requireRole(await principalOf(services, socket), ACCESS.warRoom);
+      requireWarRoom(await principalOf(services, socket));
       return true;
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;

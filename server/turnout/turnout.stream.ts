@@ -39,7 +39,7 @@ export function createTurnoutStream({ turnout, feed, log }: { turnout: Turnout; 
       if (change.kind === 'none') {
         current = { ...frame, epoch, seq: current!.seq };
       } else {
-        const seq = (current?.seq ?? 0) + 1;
+        const seq = current ? current.seq + 1 : 0;
         const first = current === null;
         current = { ...frame, epoch, seq };
         if (!first) {

@@ -99,6 +99,18 @@ describe('Socket.io /live', () => {
     expect(watcher.data).toEqual({ code: 'forbidden' });
   });
 
+  it('refuses a token limited to some stations: the war room shows them all', async () => {
+    const scoped = await next<Error & { data?: { code: string } }>(
+      connect({ token: await apiToken(t.services, 'viewer', ['0101']) }),
+      'connect_error',
+    );
+    expect(scoped.data?.code).toBe('forbidden');
+    const response = await fetch(`${server.url}/api/v1/turnout`, {
+      headers: { Authorization: `Bearer ${await apiToken(t.services, 'coordinator', ['0101'])}` },
+    });
+    expect(response.status).toBe(403);
+  });
+
   it('refuses a browser page from another site, even with a valid session (cross-site WebSocket hijacking)', async () => {
     const { cookie } = await signedIn(t.services, 'coordinator');
     const socket = connect({ cookie, origin: 'https://evil.example' });
