@@ -22,7 +22,8 @@ export function hoursAndMinutes(ms: number): { hours: number; minutes: number } 
 
 /** What chasing an area is worth now: its supporters not yet voted × how far behind it is (0 when not behind). */
 export function chaseWeight(area: Pick<AreaTurnout, 'supportersLeft' | 'lag'>): number {
-  return area.lag !== null && area.lag < 0 ? area.supportersLeft * -area.lag : 0;
+  // Rounded so that equal weights compare equal, whatever the floating-point product's last digits.
+  return area.lag !== null && area.lag < 0 ? Math.round(area.supportersLeft * -area.lag * 1000) / 1000 : 0;
 }
 
 /**
