@@ -116,14 +116,13 @@ function WallScreen({ token, managesLinks }: { token?: string; managesLinks: boo
       </main>
     );
   }
-  const deviceTimeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  // The war room's own time (the election's city), like the figures' update time.
+  const timeZone = snapshot?.election.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
   return (
     <main className={`wall-screen${lostSince !== null ? ' wall-stale' : ''}`} aria-labelledby="wall-title" aria-busy={!snapshot}>
       {lostSince !== null && (
         <div className="wall-lost" role="alert">
-          <p className="wall-lost-title">
-            {t('wall.lost', { time: formatTime(locale, new Date(lostSince).toISOString(), deviceTimeZone) })}
-          </p>
+          <p className="wall-lost-title">{t('wall.lost', { time: formatTime(locale, new Date(lostSince).toISOString(), timeZone) })}</p>
           <p>{t('wall.lostHelp')}</p>
         </div>
       )}
