@@ -15,10 +15,12 @@ export const NAVIGATION: Record<Role, NavItem[]> = {
     { to: '/admin/data', label: 'nav.data' },
     { to: '/admin/curve', label: 'nav.curve' },
     { to: '/admin/imports', label: 'nav.imports' },
+    { to: '/wall/links', label: 'wall.links.nav' },
   ],
   coordinator: [
     { to: '/dashboard', label: 'nav.dashboard' },
     { to: '/watchers', label: 'nav.watchers' },
+    { to: '/wall/links', label: 'wall.links.nav' },
   ],
   viewer: [{ to: '/dashboard', label: 'nav.dashboard' }],
   watcher: [{ to: '/watch', label: 'nav.watch' }],

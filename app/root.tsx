@@ -1,4 +1,14 @@
-import { isRouteErrorResponse, Links, Meta, Outlet, Scripts, ScrollRestoration, useRouteError, useRouteLoaderData } from 'react-router';
+import {
+  isRouteErrorResponse,
+  Links,
+  Meta,
+  Outlet,
+  Scripts,
+  ScrollRestoration,
+  useMatches,
+  useRouteError,
+  useRouteLoaderData,
+} from 'react-router';
 import type { Route } from './+types/root';
 import { AppShell, type ShellUser } from './components/app-shell.tsx';
 import { SimulationBanner, type SimulatedClock } from './components/simulation-banner.tsx';
@@ -52,7 +62,14 @@ export function Layout({ children }: { children: React.ReactNode }) {
   );
 }
 
+/** A route's `handle`: `chrome: false` leaves out the header and navigation (a wall screen). */
+interface RouteHandle {
+  chrome?: boolean;
+}
+
 export default function App({ loaderData }: Route.ComponentProps) {
+  const bare = useMatches().some((match) => (match.handle as RouteHandle | undefined)?.chrome === false);
+  if (bare) return <Outlet />;
   return (
     <AppShell user={loaderData.user} banner={loaderData.simulation && <SimulationBanner clock={loaderData.simulation} />}>
       <Outlet />

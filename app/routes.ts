@@ -7,6 +7,8 @@ export default [
   route('logout', 'routes/logout.tsx'),
   route('language', 'routes/language.tsx'),
   route('dashboard', 'routes/dashboard.tsx'),
+  route('wall', 'routes/wall.tsx'),
+  route('wall/links', 'routes/wall-links.tsx'),
   route('watch', 'routes/watch.tsx'),
   route('watch/:code', 'routes/watch-station.tsx'),
   route('watchers', 'routes/watchers.tsx'),

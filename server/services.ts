@@ -38,6 +38,7 @@ export function createServices({ db, broker, clock, config, log }: ServiceDepend
   const feed = createLiveFeed();
   const stations = createStationDirectory({ prisma, elections, feed });
   const turnout = createTurnout({ prisma, clock, elections, feed });
+  const auth = createAuthService({ prisma, clock, config, audit });
   return {
     config,
     log,
@@ -46,8 +47,8 @@ export function createServices({ db, broker, clock, config, log }: ServiceDepend
     db,
     audit,
     elections,
-    auth: createAuthService({ prisma, clock, config, audit }),
-    accounts: createAccounts({ prisma, clock, config, audit, elections }),
+    auth,
+    accounts: createAccounts({ prisma, clock, config, audit, elections, auth }),
     geo: createGeo({ prisma, elections }),
     imports: createImports({ prisma, pool, audit, feed }),
     exports: createExports({ prisma, audit }),

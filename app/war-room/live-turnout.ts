@@ -39,7 +39,18 @@ export interface LiveTurnout {
   receivedAt: number | null;
   /** The last delta applied, for views that update only what it changed (the map). */
   lastDelta: TurnoutDelta | null;
+  /**
+   * Why the server turned this screen away for good (a revoked link, a signed-out session): it does not
+   * try again. Null while it is let in, or merely cannot reach the server.
+   */
+  refusal: { code: string; message: string } | null;
 }
+
+/** Refusals that trying again cannot change: who the screen is, or what it may see. */
+const FINAL_REFUSALS = new Set(['unauthenticated', 'forbidden']);
+
+/** A connection refused for another reason (the server could not check who this is) is tried again after this. */
+export const RETRY_REFUSED_AFTER_MS = 5_000;
 
 /**
  * Keeps the war room's turnout live over Socket.io (/live): a snapshot on joining, then deltas applied in
@@ -54,27 +65,39 @@ export function useLiveTurnout(initial: TurnoutSnapshot | null, { token }: { tok
     offlineSince: null,
     receivedAt: null,
     lastDelta: null,
+    refusal: null,
   });
   // The latest snapshot, read by the socket's handlers between renders.
   const latest = useRef(initial);
   useEffect(() => {
     let closed = false;
     let disconnect = () => {};
+    let retry: ReturnType<typeof setTimeout> | undefined;
     void import('socket.io-client').then(({ io }) => {
       if (closed) return;
       const socket = io('/live', { transports: ['websocket'], withCredentials: true, ...(token ? { auth: { token } } : {}) });
       let awaitingSnapshot = false;
       socket.on('connect', () => {
         awaitingSnapshot = false;
-        setLive((state) => ({ ...state, status: 'connected', offlineSince: null }));
-      });
-      // A resync refused for going over the connection's budget is asked again at the next gap.
-      socket.on('error:refused', () => {
-        awaitingSnapshot = false;
+        setLive((state) => ({ ...state, status: 'connected', offlineSince: null, refusal: null }));
       });
       const offline = () => setLive((state) => ({ ...state, status: 'offline', offlineSince: state.offlineSince ?? Date.now() }));
+      const refused = (refusal: { code: string; message: string }) =>
+        setLive((state) => ({ ...state, status: 'offline', offlineSince: state.offlineSince ?? Date.now(), refusal }));
+      // A resync refused for going over the connection's budget is asked again at the next gap; a session or
+      // link no longer valid is followed by the server closing the connection.
+      socket.on('error:refused', (refusal: { code: string; message: string }) => {
+        awaitingSnapshot = false;
+        if (FINAL_REFUSALS.has(refusal.code)) refused(refusal);
+      });
       socket.on('disconnect', offline);
-      socket.on('connect_error', offline);
+      // Socket.io tries again by itself when the server cannot be reached, not when its middleware refused.
+      socket.on('connect_error', (error: Error & { data?: { code?: string } }) => {
+        const code = error.data?.code;
+        if (code && FINAL_REFUSALS.has(code)) return refused({ code, message: error.message });
+        offline();
+        if (!socket.active) retry = setTimeout(() => socket.connect(), RETRY_REFUSED_AFTER_MS);
+      });
       socket.on('turnout:snapshot', (snapshot: TurnoutSnapshot) => {
         awaitingSnapshot = false;
         latest.current = snapshot;
@@ -96,6 +119,7 @@ export function useLiveTurnout(initial: TurnoutSnapshot | null, { token }: { tok
     });
     return () => {
       closed = true;
+      clearTimeout(retry);
       disconnect();
     };
   }, [token]);

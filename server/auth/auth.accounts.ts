@@ -17,6 +17,7 @@ import {
   type Locale,
 } from '../fields.ts';
 import { PASSWORD_ROLES, STATION_SCOPED_ROLES, type Principal, type Role } from './auth.roles.ts';
+import type { AuthService } from './auth.service.ts';
 import { hashSecret, hashToken, newPin, newToken } from './auth.secrets.ts';
 import { clearSignInLocks, signInLocks } from './auth.throttle.ts';
 
@@ -67,12 +68,20 @@ export const CreateApiTokenSchema = z
   });
 export type CreateApiTokenInput = z.input<typeof CreateApiTokenSchema>;
 
+/** What a coordinator calls a wall screen: where it hangs ("Hall TV"). */
+export const WallScreenLabelSchema = NameSchema;
+
+/** The page a wall screen's link opens; the key travels in the fragment, which browsers never send. */
+export const WALL_PATH = '/wall';
+
 interface Dependencies {
   prisma: PrismaClient;
   clock: Clock;
   config: Pick<Config, 'publicUrl' | 'inviteHours'>;
   audit: AuditLog;
   elections: Elections;
+  /** Forgets a revoked token at once on this node (other nodes within PRINCIPAL_CACHE_MS). */
+  auth: Pick<AuthService, 'forgetApiToken'>;
 }
 
 export interface IssuedLink {
@@ -85,7 +94,15 @@ export interface IssuedLink {
 }
 
 /** People, their sign-in links and API tokens: what an admin manages. */
-export function createAccounts({ prisma, clock, config, audit, elections }: Dependencies) {
+export interface WallScreenLink {
+  id: number;
+  label: string;
+  createdAt: Date;
+  createdBy: string | null;
+  lastUsedAt: Date | null;
+}
+
+export function createAccounts({ prisma, clock, config, audit, elections, auth }: Dependencies) {
   async function stationIds(codes: readonly string[]): Promise<number[]> {
     if (codes.length === 0) return [];
     const election = await elections.requireCurrent();
@@ -261,6 +278,70 @@ export function createAccounts({ prisma, clock, config, audit, elections }: Depe
         await audit.record(tx, { actor, action: 'api_token.reissue', details: { tokens: tokens.size } });
       });
       return tokens;
+    },
+
+    /**
+     * Stops a token at once: it is refused from its next request or socket event. Audited. With
+     * `wallScreensOnly`, only a wall screen's link may be revoked (what coordinators manage).
+     */
+    async revokeApiToken(tokenId: number, actor: Principal | null, { wallScreensOnly = false } = {}): Promise<{ name: string }> {
+      const revoked = await prisma.$transaction(async (tx) => {
+        const now = clock.now();
+        const where = { id: tokenId, revokedAt: null, ...(wallScreensOnly ? { wallScreen: true } : {}) };
+        const { count } = await tx.apiToken.updateMany({ where, data: { revokedAt: now } });
+        if (count === 0) throw new NotFound(`No active ${wallScreensOnly ? 'wall screen link' : 'API token'} with id ${tokenId}.`);
+        const token = await tx.apiToken.findUniqueOrThrow({ where: { id: tokenId } });
+        await audit.record(tx, {
+          actor,
+          action: 'api_token.revoke',
+          subjectType: 'api_token',
+          subjectId: tokenId,
+          details: { role: token.role, wallScreen: token.wallScreen },
+        });
+        return token;
+      });
+      auth.forgetApiToken(revoked.tokenHash);
+      return { name: revoked.name };
+    },
+
+    /**
+     * A wall screen's link: a viewer token (the war room, read only) whose key is in the URL's fragment.
+     * Returned once, like every token; audited.
+     */
+    async createWallScreenLink(label: string, actor: Principal | null): Promise<{ id: number; label: string; url: string }> {
+      const name = parseInput(z.object({ label: WallScreenLabelSchema }), { label }).label;
+      const token = newToken('rel_');
+      const created = await prisma.$transaction(async (tx) => {
+        const apiToken = await tx.apiToken.create({
+          data: {
+            name,
+            role: 'viewer',
+            wallScreen: true,
+            tokenHash: hashToken(token),
+            createdById: actor?.kind === 'user' ? actor.id : null,
+            createdAt: clock.now(),
+          },
+        });
+        await audit.record(tx, { actor, action: 'wall_screen.create', subjectType: 'api_token', subjectId: apiToken.id, details: {} });
+        return apiToken;
+      });
+      return { id: created.id, label: name, url: `${config.publicUrl}${WALL_PATH}#key=${token}` };
+    },
+
+    /** The wall screen links still in force, newest first. */
+    async listWallScreenLinks(): Promise<WallScreenLink[]> {
+      const tokens = await prisma.apiToken.findMany({
+        where: { wallScreen: true, revokedAt: null },
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        include: { createdBy: { select: { name: true } } },
+      });
+      return tokens.map((token) => ({
+        id: token.id,
+        label: token.name,
+        createdAt: token.createdAt,
+        createdBy: token.createdBy?.name ?? null,
+        lastUsedAt: token.lastUsedAt,
+      }));
     },
 
     async setLocale(userId: number, locale: Locale): Promise<void> {

@@ -23,6 +23,8 @@ export const ACCESS = {
   reportTurnout: ['watcher', 'coordinator', 'admin'],
   /** The readiness board and the rehearsal switch. */
   prepareWatchers: ['admin', 'coordinator'],
+  /** Wall screens' links: create, list, revoke. */
+  manageWallScreens: ['admin', 'coordinator'],
   callVoters: ['volunteer'],
 } as const satisfies Record<string, readonly Role[]>;
 

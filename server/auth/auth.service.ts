@@ -199,6 +199,11 @@ export function createAuthService({ prisma, clock, config, audit }: Dependencies
       });
     },
 
+    /** A token revoked here stops at once on this node, not after PRINCIPAL_CACHE_MS. */
+    forgetApiToken(tokenHash: string): void {
+      known.delete(`token:${tokenHash}`);
+    },
+
     async signOut(sessionToken: string): Promise<void> {
       const tokenHash = hashToken(sessionToken);
       known.delete(`session:${tokenHash}`);

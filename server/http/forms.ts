@@ -1,6 +1,6 @@
 import { data } from 'react-router';
 import { z } from 'zod';
-import { checkUserFields, UserFieldsSchema } from '../auth/auth.accounts.ts';
+import { checkUserFields, UserFieldsSchema, WallScreenLabelSchema } from '../auth/auth.accounts.ts';
 import { DomainError, InvalidInput, statusOf } from '../errors.ts';
 import { EmailSchema, LocaleSchema, PinSchema, StationCodeSchema } from '../fields.ts';
 import { PERSON_KEY_KINDS } from '../people/people.rights.ts';
@@ -176,6 +176,10 @@ export const forms = {
       rehearsal: z.enum(['true', 'false']).transform((on) => on === 'true'),
     }),
   ),
+  /** A wall screen's link: where the screen hangs. */
+  wallScreenLink: defineForm('wall', z.object({ label: WallScreenLabelSchema })),
+  /** The revoke button on a wall screen link's row. */
+  wallScreenRevoke: defineForm('wall', z.object({ tokenId: z.coerce.number().int().positive().max(2_147_483_647) })),
 };
 
 export type Forms = typeof forms;

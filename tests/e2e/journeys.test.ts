@@ -88,6 +88,7 @@ describe.runIf(server)('Relance in a real browser, against `npm start`’s local
       'Data protection',
       'Turnout curve',
       'Imports',
+      'Wall screens',
     ]);
 
     await adminPage.reload();
