@@ -57,7 +57,13 @@ export function createApp(services: Services, metrics: Metrics, vite?: ViteDevSe
   app.set('trust proxy', config.trustProxy);
   app.use(metrics.timeRequests());
   app.use(logRequests(services));
-  app.use(securityHeaders({ development: config.development, https: config.secureCookies }));
+  app.use(
+    securityHeaders({
+      development: config.development,
+      https: config.secureCookies,
+      mapOrigin: config.mapStyleUrl && new URL(config.mapStyleUrl).origin,
+    }),
+  );
   app.use(compression());
   app.use(monitoringRoutes(services, metrics));
 

@@ -90,6 +90,7 @@ export const EnvironmentSchema = z.object({
   PERSONAL_DATA_RETENTION_DAYS: integer(1, 3650).default(30),
   AUDIT_RETENTION_MONTHS: integer(1, 120).default(12),
   MONITORING_TOKEN: z.string().min(16, 'must have at least 16 characters, e.g. from openssl rand -hex 24').optional(),
+  MAP_STYLE_URL: z.url({ protocol: /^https?$/, error: 'must be the http(s):// address of a MapLibre style (style.json)' }).optional(),
 });
 
 export type Environment = z.infer<typeof EnvironmentSchema>;
@@ -142,6 +143,11 @@ function buildConfig(env: Environment) {
     personalDataRetentionDays: env.PERSONAL_DATA_RETENTION_DAYS,
     /** Months the audit trail keeps its entries; only older ones may be removed. */
     auditRetentionMonths: env.AUDIT_RETENTION_MONTHS,
+    /**
+     * A MapLibre style drawn under the war room's map; null: no base map, and the map asks nothing of
+     * any other server (docs/decisions/021-offline-map-style.md).
+     */
+    mapStyleUrl: env.MAP_STYLE_URL ?? null,
   };
 }
 

@@ -8,6 +8,9 @@ import type { Services } from '../services.ts';
 import { API_JSON_LIMIT_BYTES } from '../http/bad-requests.ts';
 import { apiErrorHandler } from './api.errors.ts';
 
+/** How long a browser may reuse the map's boundaries without asking again. */
+const MAP_MAX_AGE_SECONDS = 300;
+
 type Handler = (req: Request, res: Response) => Promise<void>;
 
 /** Passes a handler's rejection to the error handler (Express 5 does too; this keeps it explicit). */
@@ -23,6 +26,17 @@ export function apiRouter(services: Services): Router {
     route(async (_req, res) => {
       requireWarRoom(res.locals.principal);
       res.json(await services.liveTurnout.snapshot());
+    }),
+  );
+
+  api.get(
+    '/map',
+    route(async (_req, res) => {
+      requireRole(res.locals.principal, ACCESS.warRoom);
+      // Boundaries change only with an import: a browser keeps them a few minutes, then revalidates with
+      // the ETag Express derives from the body (304 when unchanged).
+      res.setHeader('Cache-Control', `private, max-age=${MAP_MAX_AGE_SECONDS}`);
+      res.json(await services.geo.mapGeometry());
     }),
   );
 

@@ -1,6 +1,7 @@
 import type { Principal } from '../auth/auth.roles.ts';
 import type { PrismaClient } from '../db/database.ts';
 import type { Elections } from '../elections/elections.service.ts';
+import { bboxOf, outlineOf, type AreaFeature, type MapGeometry } from './geo.map.ts';
 
 export interface StationSummary {
   id: number;
@@ -57,6 +58,50 @@ export function createGeo({ prisma, elections }: { prisma: PrismaClient; electio
     /** One of them by its code, or null when it is not theirs (or does not exist). */
     async stationInScope(principal: Principal, code: string): Promise<StationSummary | null> {
       return (await inScope(principal, code))[0] ?? null;
+    },
+
+    /** The current election's area boundaries for the war room's map (stations come with the live turnout). */
+    async mapGeometry(): Promise<MapGeometry> {
+      const election = await elections.current();
+      if (!election) return { electionId: null, areas: { type: 'FeatureCollection', features: [] }, bbox: null };
+      const [areas, stations] = await Promise.all([
+        prisma.area.findMany({
+          where: { electionId: election.id },
+          select: { code: true, name: true, kind: true, geometry: true, parent: { select: { code: true } } },
+          orderBy: { code: 'asc' },
+        }),
+        prisma.pollingStation.aggregate({
+          where: { electionId: election.id },
+          _min: { longitude: true, latitude: true },
+          _max: { longitude: true, latitude: true },
+        }),
+      ]);
+      const features: AreaFeature[] = [];
+      for (const area of areas) {
+        const geometry = outlineOf(area.geometry);
+        if (!geometry) continue;
+        features.push({
+          type: 'Feature',
+          properties: { code: area.code, name: area.name, kind: area.kind, parentCode: area.parent?.code ?? null },
+          geometry,
+        });
+      }
+      const { _min: min, _max: max } = stations;
+      const corners: [number, number][] =
+        min.longitude === null || min.latitude === null || max.longitude === null || max.latitude === null
+          ? []
+          : [
+              [min.longitude, min.latitude],
+              [max.longitude, max.latitude],
+            ];
+      return {
+        electionId: election.id,
+        areas: { type: 'FeatureCollection', features },
+        bbox: bboxOf(
+          features.map((feature) => feature.geometry),
+          corners,
+        ),
+      };
     },
   };
 }

@@ -6,9 +6,11 @@ import type { Config } from '../config.ts';
 /**
  * Security headers for every response. Scripts run only with this request's nonce (React Router's
  * inline hydration data carries it); nothing may frame the app; no page leaks its URL to another
- * site as a referrer.
+ * site as a referrer. The browser reaches no other server, except the base map's (`mapOrigin`, from
+ * MAP_STYLE_URL) when one is configured.
  */
-export function securityHeaders(options: { development: boolean; https: boolean }) {
+export function securityHeaders(options: { development: boolean; https: boolean; mapOrigin?: string | null }) {
+  const mapSources = options.mapOrigin ? ` ${options.mapOrigin}` : '';
   return (_req: Request, res: Response, next: NextFunction) => {
     const nonce = randomBytes(16).toString('base64');
     res.locals.cspNonce = nonce;
@@ -20,8 +22,8 @@ export function securityHeaders(options: { development: boolean; https: boolean 
           "default-src 'self'",
           `script-src 'self' 'nonce-${nonce}'`,
           "style-src 'self' 'unsafe-inline'",
-          "img-src 'self' data: blob:",
-          "connect-src 'self'",
+          `img-src 'self' data: blob:${mapSources}`,
+          `connect-src 'self'${mapSources}`,
           "worker-src 'self' blob:",
           "font-src 'self'",
           "object-src 'none'",

@@ -3,7 +3,9 @@ import { requireRole, requireStationScope } from '../../server/auth/auth.guards.
 import type { Principal } from '../../server/auth/auth.roles.ts';
 import { hashSecret, verifySecret } from '../../server/auth/auth.secrets.ts';
 import { ConfigError, parseConfig } from '../../server/config.ts';
+import type { Request, Response } from 'express';
 import { Forbidden, StationOutOfScope, Unauthenticated } from '../../server/errors.ts';
+import { securityHeaders } from '../../server/http/security.ts';
 
 describe('configuration', () => {
   it('runs in local mode without DATABASE_URL, with its defaults', () => {
@@ -60,6 +62,22 @@ describe('configuration', () => {
     expect(() => parseConfig({ MONITORING_TOKEN: 'short-secret' })).toThrow(
       /^Invalid configuration, see \.env\.example:\n {2}MONITORING_TOKEN: must have at least 16 characters, e\.g\. from openssl rand -hex 24$/,
     );
+  });
+
+  it('draws no base map under the war room’s map unless MAP_STYLE_URL names an http(s) style', () => {
+    expect(parseConfig({}).mapStyleUrl).toBeNull();
+    const url = 'https://tiles.example.org/styles/streets/style.json?key=abc';
+    expect(parseConfig({ MAP_STYLE_URL: url }).mapStyleUrl).toBe(url);
+    // The pages' policy lets the browser reach that server, and no other.
+    const policy = (mapOrigin: string | null) => {
+      const headers = new Map<string, string>();
+      const res = { locals: {}, setHeader: (name: string, value: string) => headers.set(name, value) };
+      securityHeaders({ development: false, https: true, mapOrigin })({} as Request, res as unknown as Response, () => {});
+      return headers.get('Content-Security-Policy');
+    };
+    expect(policy(null)).toContain("connect-src 'self';");
+    expect(policy('https://tiles.example.org')).toContain("connect-src 'self' https://tiles.example.org;");
+    expect(() => parseConfig({ MAP_STYLE_URL: 'file:///etc/style.json' })).toThrow(/MAP_STYLE_URL: must be the http\(s\):\/\/ address/);
   });
 });
 
