@@ -4,6 +4,7 @@ import type { TurnoutSnapshot } from '../../server/turnout/turnout.service.ts';
 import { formatCount, formatShare, formatTime } from '../format.ts';
 import { useLocale, useT } from '../i18n/i18n.ts';
 import { useLiveTurnout, type LiveTurnout } from '../war-room/live-turnout.ts';
+import { TurnoutMap, useMapGeometry } from '../war-room/turnout-map.tsx';
 import { connectionLostSince, CONNECTION_LOST_AFTER_MS, hoursAndMinutes, laggingAreas, timeLeftMs } from '../war-room/wall-figures.ts';
 import type { Route } from './+types/wall';
 
@@ -24,6 +25,7 @@ export async function loader({ context }: Route.LoaderArgs) {
   return {
     session: has(context.access.warRoom),
     managesLinks: context.principal?.kind === 'user' && has(context.access.manageWallScreens),
+    mapStyleUrl: context.services.config.mapStyleUrl ?? null,
   };
 }
 
@@ -54,7 +56,7 @@ export default function Wall({ loaderData }: Route.ComponentProps) {
           </noscript>
         </main>
       ) : key || loaderData.session ? (
-        <WallScreen token={key ?? undefined} managesLinks={loaderData.managesLinks} />
+        <WallScreen token={key ?? undefined} managesLinks={loaderData.managesLinks} mapStyleUrl={loaderData.mapStyleUrl} />
       ) : (
         <WallHelp />
       )}
@@ -101,12 +103,13 @@ function useConnectionLost(live: LiveTurnout): number | null {
   return connectionLostSince(lostAt, Date.now());
 }
 
-function WallScreen({ token, managesLinks }: { token?: string; managesLinks: boolean }) {
+function WallScreen({ token, managesLinks, mapStyleUrl }: { token?: string; managesLinks: boolean; mapStyleUrl: string | null }) {
   const t = useT();
   const locale = useLocale();
   const live = useLiveTurnout(null, token ? { token } : {});
   const lostSince = useConnectionLost(live);
   const { snapshot, refusal } = live;
+  const geometry = useMapGeometry(snapshot?.election.id ?? null, token ? { token } : {});
 
   if (refusal) {
     return (
@@ -137,8 +140,19 @@ function WallScreen({ token, managesLinks }: { token?: string; managesLinks: boo
           </p>
         </header>
         {snapshot ? <WallFigures snapshot={snapshot} /> : <p className="wall-waiting">{t('wall.status.connecting')}</p>}
-        {/* Holds the war room's live map, in its dark theme. */}
-        <div className="wall-map" />
+        {snapshot && (
+          <div className="wall-map">
+            <TurnoutMap
+              snapshot={snapshot}
+              lastDelta={live.lastDelta}
+              geometry={geometry}
+              selected={null}
+              onSelect={() => {}}
+              theme="dark"
+              baseStyleUrl={mapStyleUrl}
+            />
+          </div>
+        )}
         {managesLinks && (
           <p className="wall-footer">
             <a href="/wall/links">{t('wall.links.title')}</a>
