@@ -26,6 +26,14 @@ export function apiRouter(services: Services): Router {
     }),
   );
 
+  api.get(
+    '/turnout/history',
+    route(async (req, res) => {
+      requireRole(res.locals.principal, ACCESS.warRoom);
+      res.json(await services.turnoutHistory.history(req.query));
+    }),
+  );
+
   const sourceOf = (res: Response) => (res.locals.principal?.kind === 'user' ? 'web' : 'api');
 
   api.post(
