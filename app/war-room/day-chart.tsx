@@ -3,8 +3,8 @@ import { area, curveMonotoneX, curveStepAfter, line } from 'd3-shape';
 import { useId } from 'react';
 import type { ModelFigures, TurnoutFrame } from '../../server/turnout/turnout.service.ts';
 import type { TurnoutHistoryPoint } from '../../server/turnout/turnout.history.ts';
-import { formatShare, formatTime } from '../format.ts';
-import { useLocale, useT, type Locale } from '../i18n/i18n.ts';
+import { formatPercent, formatShare, formatTime } from '../format.ts';
+import { useLocale, useT } from '../i18n/i18n.ts';
 
 const WIDTH = 480;
 const HEIGHT = 220;
@@ -50,10 +50,6 @@ export function projectionPath(
       high: current + (high - current) * done,
     };
   });
-}
-
-function percent(locale: Locale, share: number): string {
-  return new Intl.NumberFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', { style: 'percent', maximumFractionDigits: 0 }).format(share);
 }
 
 export interface DayChartProps {
@@ -138,7 +134,7 @@ export function DayChart({ name, election, curve, figures, history, now }: DayCh
             <g key={tick} transform={`translate(0,${y(tick)})`}>
               <line x1={MARGIN.left} x2={WIDTH - MARGIN.right} />
               <text x={MARGIN.left - 6} dy="0.32em" textAnchor="end">
-                {percent(locale, tick)}
+                {formatPercent(locale, tick)}
               </text>
             </g>
           ))}
