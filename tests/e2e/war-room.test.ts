@@ -79,8 +79,8 @@ describe.runIf(server)('the war room, live', () => {
     await page.locator(`.war-table tr[data-area="${GAILLON.area}"][data-lag-class="behind-3"]`).waitFor(within());
     await page.locator(`.war-lagging li[data-area="${GAILLON.area}"][data-lag-class="behind-3"]`).waitFor(within());
 
-    expect(await textOf(panel.locator('.panel-lag'))).toMatch(/^−\d+,\d %$/);
-    expect(await textOf(ranked)).toMatch(/^Gaillon−\d+,\d % très en retard\d+ sympathisants à faire voter$/);
+    expect(await textOf(panel.locator('.panel-lag'))).toMatch(/^[-−]\d+,\d %$/);
+    expect(await textOf(ranked)).toMatch(/^Gaillon[-−]\d+,\d % très en retard\d+ sympathisants à faire voter$/);
     expect(await page.evaluate(() => performance.getEntriesByType('navigation').length)).toBe(1);
     // The chart of the day asks for the day's reports again, and draws the new one.
     await panel.locator('svg .chart-actual').waitFor();
