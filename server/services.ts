@@ -14,6 +14,7 @@ import type { Logger } from './logger.ts';
 import { createPeople } from './people/people.service.ts';
 import { createLiveFeed } from './realtime/realtime.feed.ts';
 import { createTurnoutCurves } from './turnout/turnout.curves.ts';
+import { createTurnoutHistory } from './turnout/turnout.history.ts';
 import { createTurnoutStream } from './turnout/turnout.stream.ts';
 import { createTurnout } from './turnout/turnout.service.ts';
 import { createStationFlags } from './watchers/watchers.flags.ts';
@@ -55,6 +56,8 @@ export function createServices({ db, broker, clock, config, log }: ServiceDepend
     turnout,
     /** The war room's turnout: one shared snapshot and its numbered deltas (docs/api.md, /live). */
     liveTurnout: createTurnoutStream({ turnout, feed, log }),
+    /** An area's or station's counts through the day, for the war room's chart. */
+    turnoutHistory: createTurnoutHistory({ prisma, elections }),
     people: createPeople({ prisma, clock, config, audit }),
     auditTrail: createAuditTrail({ prisma, clock, config, audit }),
     /** Committed polling-day changes, for the live war room. */

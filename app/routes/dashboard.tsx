@@ -1,28 +1,29 @@
+import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { Link } from 'react-router';
 import type { Principal, Role } from '../../server/auth/auth.roles.ts';
 import type { TurnoutSnapshot } from '../../server/turnout/turnout.service.ts';
-import { Link } from 'react-router';
-import { formatCount, formatDate, formatShare, formatTime } from '../format.ts';
+import type { PageClock } from '../election-clock.ts';
+import { formatDate } from '../format.ts';
 import { useLocale, useT } from '../i18n/i18n.ts';
-import { useLiveTurnout, type LiveStatus } from '../war-room/live-turnout.ts';
+import { AreaPanel } from '../war-room/area-panel.tsx';
+import { FlagsFeed } from '../war-room/flags-feed.tsx';
+import { LaggingAreas } from '../war-room/lagging-areas.tsx';
+import { useLiveTurnout } from '../war-room/live-turnout.ts';
+import type { WarRoomSelection } from '../war-room/selection.ts';
+import { SilentStations } from '../war-room/silent-stations.tsx';
+import { TurnoutTable } from '../war-room/turnout-table.tsx';
+import { WarRoomHeader } from '../war-room/war-room-header.tsx';
 import type { Route } from './+types/dashboard';
-
-/** What the war-room page shows of a snapshot: totals and districts (the full snapshot is larger). */
-function warRoomView(snapshot: TurnoutSnapshot) {
-  return {
-    asOf: snapshot.asOf,
-    election: snapshot.election,
-    totals: snapshot.totals,
-    districts: snapshot.areas.filter((area) => area.kind === 'district'),
-  };
-}
 
 export async function loader({ context }: Route.LoaderArgs) {
   const principal = context.requireRole(context.access.warRoom);
   // No election set up yet: the page says so.
   const election = await context.services.elections.current();
-  if (!election) return { snapshot: null, retention: null };
+  if (!election) return { snapshot: null, clock: null, retention: null };
+  // The snapshot as the live channel sends it: the page starts from it and applies the deltas that follow.
   return {
     snapshot: await context.services.liveTurnout.snapshot(),
+    clock: await context.services.elections.pageClock(election.id),
     retention: await retentionReminder(context, principal, election.id),
   };
 }
@@ -52,100 +53,49 @@ function RetentionReminder({ reminder }: { reminder: { purgeBy: string; timezone
   );
 }
 
-function LiveBadge({ status }: { status: LiveStatus }) {
+/**
+ * Where the map goes: given a map as a function of the areas' geometry, it asks for the geometry
+ * (GET /api/v1/map) once the page is up, off the first load; without one, it says the lists and the
+ * table carry the same figures.
+ */
+function MapArea<Geometry>({ children }: { children?: (geometry: Geometry | null) => ReactNode }) {
   const t = useT();
+  const [geometry, setGeometry] = useState<Geometry | null>(null);
+  const wanted = children !== undefined;
+  useEffect(() => {
+    if (!wanted) return;
+    const controller = new AbortController();
+    fetch('/api/v1/map', { signal: controller.signal, headers: { Accept: 'application/json' } })
+      .then(async (response) => (response.ok ? setGeometry((await response.json()) as Geometry) : undefined))
+      .catch(() => undefined);
+    return () => controller.abort();
+  }, [wanted]);
   return (
-    <p className={`live-badge live-${status}`} role="status" aria-live="polite">
-      <span className="live-dot" aria-hidden="true" />
-      {t(`dashboard.live.${status}`)}
-    </p>
+    <section className="war-map" aria-label={t('warRoom.map')}>
+      {children ? children(geometry) : <p className="war-map-placeholder">{t('warRoom.mapUnavailable')}</p>}
+    </section>
   );
 }
 
-function Figure({ label, value, detail }: { label: string; value: string; detail?: string }) {
-  return (
-    <div className="figure">
-      <dt>{label}</dt>
-      <dd>
-        <span className="figure-value">{value}</span>
-        {detail && <span className="figure-detail">{detail}</span>}
-      </dd>
-    </div>
-  );
-}
-
-function WarRoom({ initial }: { initial: TurnoutSnapshot }) {
-  const t = useT();
-  const locale = useLocale();
-  const { snapshot, status } = useLiveTurnout(initial);
-  const view = warRoomView(snapshot ?? initial);
-  const { election, totals } = view;
+function WarRoom({ initial, clock }: { initial: TurnoutSnapshot; clock: PageClock }) {
+  const live = useLiveTurnout(initial);
+  const snapshot = live.snapshot ?? initial;
+  const [selected, setSelected] = useState<WarRoomSelection | null>(null);
+  const select = useCallback((selection: WarRoomSelection | null) => setSelected(selection), []);
+  const close = useCallback(() => setSelected(null), []);
   return (
     <>
-      <div className="page-heading">
-        <div>
-          <h1 id="dashboard-title">{election.name}</h1>
-          <p className="subtitle">
-            {t('dashboard.pollsOpen', {
-              opens: formatTime(locale, election.pollsOpenAt, election.timezone),
-              closes: formatTime(locale, election.pollsCloseAt, election.timezone),
-              timezone: election.timezone,
-            })}
-          </p>
+      <WarRoomHeader snapshot={snapshot} live={live} clock={clock} />
+      <div className={`war-layout${selected ? ' has-sheet' : ''}`}>
+        <MapArea />
+        <div className="war-side">
+          <LaggingAreas areas={snapshot.areas} selected={selected} onSelect={select} />
+          <FlagsFeed flags={snapshot.flags} stations={snapshot.stations} timezone={snapshot.election.timezone} />
+          <SilentStations stations={snapshot.stations} timezone={snapshot.election.timezone} onSelect={select} />
         </div>
-        <div className="heading-side">
-          <LiveBadge status={status} />
-          <p className="as-of">{t('dashboard.asOf', { time: formatTime(locale, view.asOf, election.timezone) })}</p>
-        </div>
+        {selected && <AreaPanel snapshot={snapshot} selection={selected} clock={clock} onClose={close} />}
       </div>
-      <dl className="figures">
-        <Figure label={t('dashboard.registered')} value={formatCount(locale, totals.registered)} />
-        <Figure label={t('dashboard.voted')} value={formatCount(locale, totals.voted)} />
-        <Figure label={t('dashboard.turnout')} value={formatShare(locale, totals.turnout)} />
-        <Figure
-          label={t('dashboard.reporting')}
-          value={formatCount(locale, totals.reportingStations)}
-          detail={t('dashboard.reportingOf', {
-            reporting: formatCount(locale, totals.reportingStations),
-            stations: formatCount(locale, totals.stations),
-          })}
-        />
-      </dl>
-      <section aria-labelledby="districts-title" className="panel">
-        <h2 id="districts-title">{t('dashboard.districts')}</h2>
-        <div className="table-scroll" tabIndex={0} role="region" aria-labelledby="districts-title">
-          <table className="data-table">
-            <thead>
-              <tr>
-                <th scope="col">{t('dashboard.area')}</th>
-                <th scope="col" className="num">
-                  {t('dashboard.stations')}
-                </th>
-                <th scope="col" className="num">
-                  {t('dashboard.registered')}
-                </th>
-                <th scope="col" className="num">
-                  {t('dashboard.voted')}
-                </th>
-                <th scope="col" className="num">
-                  {t('dashboard.turnout')}
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {view.districts.map((district) => (
-                <tr key={district.code}>
-                  <th scope="row">{district.name}</th>
-                  <td className="num">{formatCount(locale, district.stations)}</td>
-                  <td className="num">{formatCount(locale, district.registered)}</td>
-                  <td className="num">{formatCount(locale, district.voted)}</td>
-                  <td className="num">{formatShare(locale, district.turnout)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      </section>
+      <TurnoutTable areas={snapshot.areas} selected={selected} onSelect={select} />
     </>
   );
 }
@@ -153,11 +103,11 @@ function WarRoom({ initial }: { initial: TurnoutSnapshot }) {
 export default function Dashboard({ loaderData }: Route.ComponentProps) {
   const t = useT();
   return (
-    <section className="page" aria-labelledby="dashboard-title">
+    <section className="page war-room" aria-labelledby="dashboard-title">
       <title>{`${t('dashboard.title')} — Relance`}</title>
       {loaderData.retention && <RetentionReminder reminder={loaderData.retention} />}
-      {loaderData.snapshot ? (
-        <WarRoom initial={loaderData.snapshot} />
+      {loaderData.snapshot && loaderData.clock ? (
+        <WarRoom initial={loaderData.snapshot} clock={loaderData.clock} />
       ) : (
         <>
           <h1 id="dashboard-title">{t('dashboard.title')}</h1>

@@ -32,11 +32,19 @@ export function apiRouter(services: Services): Router {
   api.get(
     '/map',
     route(async (_req, res) => {
-      requireRole(res.locals.principal, ACCESS.warRoom);
+      requireWarRoom(res.locals.principal);
       // Boundaries change only with an import: a browser keeps them a few minutes, then revalidates with
       // the ETag Express derives from the body (304 when unchanged).
       res.setHeader('Cache-Control', `private, max-age=${MAP_MAX_AGE_SECONDS}`);
       res.json(await services.geo.mapGeometry());
+    }),
+  );
+
+  api.get(
+    '/turnout/history',
+    route(async (req, res) => {
+      requireWarRoom(res.locals.principal);
+      res.json(await services.turnoutHistory.history(req.query));
     }),
   );
 

@@ -41,6 +41,8 @@ export interface BrowserFixtures {
    * the Epic Stack's fixture; the tests of the sign-in pages drive those pages themselves.
    */
   signedIn(role: Role, options?: PersonOptions & { context?: BrowserContextOptions }): Promise<WatchedPage & { person: Person }>;
+  /** A new API token of this role (a watcher's for these stations), as `npx relance tokens create` makes it. */
+  apiToken(role: Role, stationCodes?: string[]): Promise<string>;
   /** Closes the pages opened since the last call, and returns the console errors they showed. */
   closePages(): Promise<string[]>;
   /** The running server's database, to check what a page's actions stored. */
@@ -84,6 +86,10 @@ export async function openBrowserFixtures(server: E2eServer): Promise<BrowserFix
       await watched.page.goto(home);
       if (watched.page.url() !== home) throw new Error(`Signed in as a ${role}, yet ${home} led to ${watched.page.url()}.`);
       return { ...watched, person: { id: user.id, name: user.name, role } };
+    },
+
+    async apiToken(role, stationCodes = []) {
+      return (await services.accounts.createApiToken({ name: `test ${role}`, role, stationCodes }, null)).token;
     },
 
     async closePages() {

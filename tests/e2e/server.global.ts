@@ -36,6 +36,8 @@ export default async function setup(project: TestProject) {
   const build = spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'node_modules', '@react-router', 'dev', 'bin.js'), 'build'], {
     cwd: PROJECT_ROOT,
     encoding: 'utf8',
+    // Vitest sets NODE_ENV=test, which would make Vite bundle React's development build; build as `npm start` does.
+    env: { ...process.env, NODE_ENV: 'production' },
   });
   if (build.status !== 0) throw new Error(`The production build failed:\n${build.stdout}\n${build.stderr}`);
 
