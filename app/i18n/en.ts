@@ -352,7 +352,6 @@ export const en = {
   'warRoom.connection.offline': 'Offline since {time}: figures may be out of date',
   'warRoom.lastUpdate': 'Last update {time}',
   'warRoom.map': 'Map',
-  'warRoom.mapUnavailable': 'The map is not shown here. The lists and the table give the same figures.',
   'warRoom.lagging': 'Lagging areas',
   'warRoom.lagging.hint': 'Behind their expected turnout, by supporters not yet voted × lag',
   'warRoom.lagging.none': 'No area is behind its expected turnout.',

@@ -359,7 +359,6 @@ export const fr: Record<MessageKey, string> = {
   'warRoom.connection.offline': 'Hors ligne depuis {time} : chiffres peut-être dépassés',
   'warRoom.lastUpdate': 'Mise à jour à {time}',
   'warRoom.map': 'Carte',
-  'warRoom.mapUnavailable': 'La carte n’est pas affichée ici. Les listes et le tableau donnent les mêmes chiffres.',
   'warRoom.lagging': 'Secteurs en retard',
   'warRoom.lagging.hint': 'En retard sur la participation attendue, par sympathisants restants × retard',
   'warRoom.lagging.none': 'Aucun secteur n’est en retard sur la participation attendue.',

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { useCallback, useState } from 'react';
 import { Link } from 'react-router';
 import type { Principal, Role } from '../../server/auth/auth.roles.ts';
 import type { TurnoutSnapshot } from '../../server/turnout/turnout.service.ts';
@@ -11,6 +11,7 @@ import { LaggingAreas } from '../war-room/lagging-areas.tsx';
 import { useLiveTurnout } from '../war-room/live-turnout.ts';
 import type { WarRoomSelection } from '../war-room/selection.ts';
 import { SilentStations } from '../war-room/silent-stations.tsx';
+import { TurnoutMap, useMapGeometry } from '../war-room/turnout-map.tsx';
 import { TurnoutTable } from '../war-room/turnout-table.tsx';
 import { WarRoomHeader } from '../war-room/war-room-header.tsx';
 import type { Route } from './+types/dashboard';
@@ -19,12 +20,13 @@ export async function loader({ context }: Route.LoaderArgs) {
   const principal = context.requireRole(context.access.warRoom);
   // No election set up yet: the page says so.
   const election = await context.services.elections.current();
-  if (!election) return { snapshot: null, clock: null, retention: null };
+  if (!election) return { snapshot: null, clock: null, retention: null, mapStyleUrl: null };
   // The snapshot as the live channel sends it: the page starts from it and applies the deltas that follow.
   return {
     snapshot: await context.services.liveTurnout.snapshot(),
     clock: await context.services.elections.pageClock(election.id),
     retention: await retentionReminder(context, principal, election.id),
+    mapStyleUrl: context.services.config.mapStyleUrl,
   };
 }
 
@@ -53,33 +55,11 @@ function RetentionReminder({ reminder }: { reminder: { purgeBy: string; timezone
   );
 }
 
-/**
- * Where the map goes: given a map as a function of the areas' geometry, it asks for the geometry
- * (GET /api/v1/map) once the page is up, off the first load; without one, it says the lists and the
- * table carry the same figures.
- */
-function MapArea<Geometry>({ children }: { children?: (geometry: Geometry | null) => ReactNode }) {
+function WarRoom({ initial, clock, mapStyleUrl }: { initial: TurnoutSnapshot; clock: PageClock; mapStyleUrl: string | null }) {
   const t = useT();
-  const [geometry, setGeometry] = useState<Geometry | null>(null);
-  const wanted = children !== undefined;
-  useEffect(() => {
-    if (!wanted) return;
-    const controller = new AbortController();
-    fetch('/api/v1/map', { signal: controller.signal, headers: { Accept: 'application/json' } })
-      .then(async (response) => (response.ok ? setGeometry((await response.json()) as Geometry) : undefined))
-      .catch(() => undefined);
-    return () => controller.abort();
-  }, [wanted]);
-  return (
-    <section className="war-map" aria-label={t('warRoom.map')}>
-      {children ? children(geometry) : <p className="war-map-placeholder">{t('warRoom.mapUnavailable')}</p>}
-    </section>
-  );
-}
-
-function WarRoom({ initial, clock }: { initial: TurnoutSnapshot; clock: PageClock }) {
   const live = useLiveTurnout(initial);
   const snapshot = live.snapshot ?? initial;
+  const geometry = useMapGeometry(snapshot.election.id);
   const [selected, setSelected] = useState<WarRoomSelection | null>(null);
   const select = useCallback((selection: WarRoomSelection | null) => setSelected(selection), []);
   const close = useCallback(() => setSelected(null), []);
@@ -87,7 +67,17 @@ function WarRoom({ initial, clock }: { initial: TurnoutSnapshot; clock: PageCloc
     <>
       <WarRoomHeader snapshot={snapshot} live={live} clock={clock} />
       <div className={`war-layout${selected ? ' has-sheet' : ''}`}>
-        <MapArea />
+        <section className="war-map" aria-label={t('warRoom.map')}>
+          <TurnoutMap
+            snapshot={snapshot}
+            lastDelta={live.lastDelta}
+            geometry={geometry}
+            selected={selected}
+            onSelect={select}
+            theme="light"
+            baseStyleUrl={mapStyleUrl}
+          />
+        </section>
         <div className="war-side">
           <LaggingAreas areas={snapshot.areas} selected={selected} onSelect={select} />
           <FlagsFeed flags={snapshot.flags} stations={snapshot.stations} timezone={snapshot.election.timezone} />
@@ -107,7 +97,7 @@ export default function Dashboard({ loaderData }: Route.ComponentProps) {
       <title>{`${t('dashboard.title')} — Relance`}</title>
       {loaderData.retention && <RetentionReminder reminder={loaderData.retention} />}
       {loaderData.snapshot && loaderData.clock ? (
-        <WarRoom initial={loaderData.snapshot} clock={loaderData.clock} />
+        <WarRoom initial={loaderData.snapshot} clock={loaderData.clock} mapStyleUrl={loaderData.mapStyleUrl} />
       ) : (
         <>
           <h1 id="dashboard-title">{t('dashboard.title')}</h1>
