@@ -32,7 +32,9 @@ export interface RelanceDashboardsResult {
   /** Deltas the first dashboard received between `from` and `to`, their mean size (JSON bytes), and one delta of about that size. */
   deltasInWindow: number;
   meanDeltaBytes: number;
-  sampleDelta: TurnoutDelta | null;
+  /** A delta of about the mean size; when no delta came, the snapshot (what the screens were sent instead). */
+  samplePayload: TurnoutDelta | TurnoutSnapshot | null;
+  samplePayloadBytes: number;
   snapshotBytes: number;
   /** `turnout:resync` sent (a gap, or another stream), snapshots received after the first, refusals, drops. */
   resyncs: number;
@@ -80,6 +82,7 @@ let stationIndex = new Map<string, number>();
 let width = 0;
 const firstDeltas: { at: number; bytes: number; delta: TurnoutDelta }[] = [];
 let snapshotBytes = 0;
+let firstSnapshot: TurnoutSnapshot | null = null;
 let applyMs = 0;
 let applied = 0;
 let bareHistogram: Histogram = new Map();
@@ -149,7 +152,10 @@ async function connectRelance(command: Extract<DashboardsCommand, { type: 'conne
       const at = wallNow() - base;
       dashboard.awaitingSnapshot = false;
       if (dashboard.snapshot) dashboard.snapshots++;
-      else if (first) snapshotBytes = JSON.stringify(snapshot).length;
+      else if (first) {
+        snapshotBytes = JSON.stringify(snapshot).length;
+        firstSnapshot = snapshot;
+      }
       dashboard.snapshot = snapshot;
       noteCounts(dashboard, snapshot.stations, at);
     });
@@ -216,7 +222,8 @@ function collectRelance(command: Extract<DashboardsCommand, { type: 'collect-rel
     dashboards: dashboards.length,
     deltasInWindow: inWindow.length,
     meanDeltaBytes,
-    sampleDelta: sample?.delta ?? null,
+    samplePayload: sample?.delta ?? firstSnapshot,
+    samplePayloadBytes: sample?.bytes ?? snapshotBytes,
     snapshotBytes,
     resyncs: sum((dashboard) => dashboard.resyncs),
     laterSnapshots: sum((dashboard) => dashboard.snapshots),
