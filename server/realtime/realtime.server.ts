@@ -81,8 +81,9 @@ export function createRealtime(httpServer: http.Server, services: Services, metr
   // The turnout stream: a change committed on this node, or relayed from another, brings a delta to every
   // screen connected here within DELTA_EVERY_MS. Each node numbers its own stream (its epoch).
   const stream = services.liveTurnout;
+  // Without Redis there is no other node to tell (Socket.io's in-memory adapter would warn on every event).
   const unsubscribeFeed = services.feed.subscribe((event) => {
-    if (!event.relayed) live.serverSideEmit(RELAYED_EVENT, event);
+    if (redis && !event.relayed) live.serverSideEmit(RELAYED_EVENT, event);
   });
   live.on(RELAYED_EVENT, (event: LiveEvent) => services.feed.publish({ ...event, relayed: true }));
   // The election's clock moves on, stations fall silent, other processes (an import, the CLI) change things:
