@@ -36,7 +36,7 @@ export interface RelanceDashboardsResult {
   samplePayload: TurnoutDelta | TurnoutSnapshot | null;
   samplePayloadBytes: number;
   snapshotBytes: number;
-  /** `turnout:resync` sent (a gap, or another stream), snapshots received after the first, refusals, drops. */
+  /** From `from` on: `turnout:resync` sent (a gap, or another stream), snapshots received after the first; refusals, drops. */
   resyncs: number;
   laterSnapshots: number;
   refusals: number;
@@ -69,8 +69,9 @@ interface Dashboard {
   /** Per station and count (station × (maxCount + 1) + count): ms after `base` at which `voted` first reached it. */
   reachedAt: Float32Array;
   awaitingSnapshot: boolean;
-  resyncs: number;
-  snapshots: number;
+  /** When (wall ms) each `turnout:resync` was sent, and each snapshot after the first arrived. */
+  resyncs: number[];
+  snapshots: number[];
   refusals: number;
   disconnects: number;
 }
@@ -140,8 +141,8 @@ async function connectRelance(command: Extract<DashboardsCommand, { type: 'conne
       voted: new Int32Array(command.stationCodes.length),
       reachedAt: new Float32Array(command.stationCodes.length * width).fill(Number.NaN),
       awaitingSnapshot: false,
-      resyncs: 0,
-      snapshots: 0,
+      resyncs: [],
+      snapshots: [],
       refusals: 0,
       disconnects: 0,
     };
@@ -151,7 +152,7 @@ async function connectRelance(command: Extract<DashboardsCommand, { type: 'conne
     socket.on('turnout:snapshot', (snapshot: TurnoutSnapshot) => {
       const at = wallNow() - base;
       dashboard.awaitingSnapshot = false;
-      if (dashboard.snapshot) dashboard.snapshots++;
+      if (dashboard.snapshot) dashboard.snapshots.push(base + at);
       else if (first) {
         snapshotBytes = JSON.stringify(snapshot).length;
         firstSnapshot = snapshot;
@@ -165,7 +166,7 @@ async function connectRelance(command: Extract<DashboardsCommand, { type: 'conne
       if (place === 'skip') return;
       if (place === 'resync') {
         if (!dashboard.awaitingSnapshot) {
-          dashboard.resyncs++;
+          dashboard.resyncs.push(received);
           socket.emit('turnout:resync');
         }
         dashboard.awaitingSnapshot = true;
@@ -225,8 +226,8 @@ function collectRelance(command: Extract<DashboardsCommand, { type: 'collect-rel
     samplePayload: sample?.delta ?? firstSnapshot,
     samplePayloadBytes: sample?.bytes ?? snapshotBytes,
     snapshotBytes,
-    resyncs: sum((dashboard) => dashboard.resyncs),
-    laterSnapshots: sum((dashboard) => dashboard.snapshots),
+    resyncs: sum((dashboard) => dashboard.resyncs.filter((at) => at >= command.from).length),
+    laterSnapshots: sum((dashboard) => dashboard.snapshots.filter((at) => at >= command.from).length),
     refusals: sum((dashboard) => dashboard.refusals),
     disconnects: sum((dashboard) => dashboard.disconnects),
     applyMsPerDelta: applied > 0 ? applyMs / applied : Number.NaN,
