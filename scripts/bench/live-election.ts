@@ -118,33 +118,38 @@ export async function createBenchElection(
   return { electionId: election.id, stationCodes: [...stationCodes].sort(), clock };
 }
 
+/** Runs `make` for 0 … count − 1, a few at a time (each is a transaction of its own). */
+async function few<T>(count: number, make: (index: number) => Promise<T>): Promise<T[]> {
+  const made: T[] = [];
+  for (let start = 0; start < count; start += 10) {
+    made.push(...(await Promise.all(Array.from({ length: Math.min(10, count - start) }, (_, offset) => make(start + offset)))));
+  }
+  return made;
+}
+
 /** API tokens for `count` watchers sharing the stations out (as many stations each, give or take one). */
-export async function watcherTokens(
+export function watcherTokens(
   services: Services,
   stationCodes: string[],
   count: number,
 ): Promise<{ token: string; stationCodes: string[] }[]> {
-  const watchers = [];
-  for (let index = 0; index < count; index++) {
+  return few(count, async (index) => {
     const codes = stationCodes.filter((_, station) => station % count === index);
     const { token } = await services.accounts.createApiToken(
       { name: `Bench watcher ${index + 1}`, role: 'watcher', stationCodes: codes },
       null,
     );
-    watchers.push({ token, stationCodes: codes });
-  }
-  return watchers;
+    return { token, stationCodes: codes };
+  });
 }
 
 /** API tokens for `count` war-room screens (viewers), one each. */
-export async function viewerTokens(services: Services, count: number): Promise<string[]> {
-  const tokens: string[] = [];
-  for (let index = 0; index < count; index++) {
+export function viewerTokens(services: Services, count: number): Promise<string[]> {
+  return few(count, async (index) => {
     const { token } = await services.accounts.createApiToken(
       { name: `Bench dashboard ${index + 1}`, role: 'viewer', stationCodes: [] },
       null,
     );
-    tokens.push(token);
-  }
-  return tokens;
+    return token;
+  });
 }
