@@ -2,6 +2,7 @@ import type { Relance } from '../../server/relance.ts';
 import { DB_CEILING_DEFAULT_ROWS, dbCeilingBaseline, measureDbCeiling, type Measurement } from './db-ceiling.ts';
 import { IMPORT_DEFAULT_ROWS, measureImport } from './import-voters.ts';
 import { INGEST_BUDGET, INGEST_CONNECTIONS, INGEST_DEFAULT_SECONDS, runIngest } from './ingest.ts';
+import { LIVE_BUDGET, LIVE_CONNECTIONS, LIVE_DEFAULT_SECONDS, runLive } from './live.ts';
 import type { BenchReport, ReportRow } from './report.ts';
 
 export interface ScenarioOptions {
@@ -92,10 +93,22 @@ const ingest: Scenario = {
   run: runIngest,
 };
 
+/** The war room's live channel under load, and the dashboard page in Chromium; see live.ts. */
+const live: Scenario = {
+  description:
+    `${LIVE_BUDGET.dashboards} dashboards on /live while reports arrive at ${LIVE_BUDGET.reportsPerSecond.toLocaleString('en-US')}/s: ` +
+    `report → dashboard p99 (≤ ${LIVE_BUDGET.p99Ms} ms), share delivered, server CPU and memory, vs a bare Socket.io broadcast; ` +
+    `the dashboard page's first load (≤ ${LIVE_BUDGET.firstLoadMs} ms, 1,000 and 10,000 stations) and one delta (≤ ${LIVE_BUDGET.deltaMs} ms) ` +
+    `when build/ exists (--seconds of load, default ${LIVE_DEFAULT_SECONDS})`,
+  connections: LIVE_CONNECTIONS,
+  run: runLive,
+};
+
 export const SCENARIOS: Record<string, Scenario> = {
   'db-ceiling': dbCeiling,
   import: importVoters,
   // The name the issue's budget table uses for the same scenario.
   'import-voters': importVoters,
   ingest,
+  live,
 };

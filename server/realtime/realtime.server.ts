@@ -81,6 +81,7 @@ export function createRealtime(httpServer: http.Server, services: Services, metr
   // The turnout stream: a change committed on this node, or relayed from another, brings a delta to every
   // screen connected here within DELTA_EVERY_MS. Each node numbers its own stream (its epoch).
   const stream = services.liveTurnout;
+  // Without Redis there is no other node to tell (Socket.io's in-memory adapter would warn on every event).
   const unsubscribeFeed = services.feed.subscribe((event) => {
     if (redis && !event.relayed) live.serverSideEmit(RELAYED_EVENT, event);
   });
