@@ -1,4 +1,4 @@
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { Link } from 'react-router';
 import type { Principal, Role } from '../../server/auth/auth.roles.ts';
 import type { TurnoutSnapshot } from '../../server/turnout/turnout.service.ts';
@@ -60,13 +60,21 @@ function WarRoom({ initial, clock, mapStyleUrl }: { initial: TurnoutSnapshot; cl
   const live = useLiveTurnout(initial);
   const snapshot = live.snapshot ?? initial;
   const geometry = useMapGeometry(snapshot.election.id);
+  // After the children's effects (the map's repaint): the delta is on screen (npm run bench -- live).
+  useEffect(() => {
+    if (live.lastDelta) performance.mark('war-room:delta-applied');
+  }, [live.lastDelta]);
   const [selected, setSelected] = useState<WarRoomSelection | null>(null);
   const select = useCallback((selection: WarRoomSelection | null) => setSelected(selection), []);
   const close = useCallback(() => setSelected(null), []);
   return (
     <>
       <WarRoomHeader snapshot={snapshot} live={live} clock={clock} />
-      <div className={`war-layout${selected ? ' has-sheet' : ''}`}>
+      <div
+        className={`war-layout${selected ? ' has-sheet' : ''}`}
+        // Hydrated and showing live figures (npm run bench -- live, browser tests).
+        data-war-room-ready={live.status === 'connected' && live.receivedAt !== null ? '' : undefined}
+      >
         <section className="war-map" aria-label={t('warRoom.map')}>
           <TurnoutMap
             snapshot={snapshot}

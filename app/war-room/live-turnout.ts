@@ -81,6 +81,8 @@ export function useLiveTurnout(initial: TurnoutSnapshot | null, { token }: { tok
         setLive((state) => ({ ...state, snapshot, receivedAt: Date.now(), lastDelta: null }));
       });
       socket.on('turnout:delta', (delta: TurnoutDelta) => {
+        // With 'war-room:delta-applied' (the page, once on screen): how long a delta takes to show (npm run bench -- live).
+        performance.mark('war-room:delta-received');
         const place = placeOf(latest.current, delta);
         if (place === 'skip') return;
         if (place === 'resync') {

@@ -5,12 +5,15 @@
 import type { TurnoutDelta } from '../../server/turnout/turnout.delta.ts';
 import type { TurnoutSnapshot } from '../../server/turnout/turnout.service.ts';
 
-/** The snapshot with a delta's entries put in place of those with the same code (docs/api.md, /live). */
+/** The snapshot with a delta's entries merged into those with the same code (docs/api.md, /live). */
 export function applyDelta(snapshot: TurnoutSnapshot, delta: TurnoutDelta): TurnoutSnapshot {
-  const replace = <T extends { code: string }>(entries: T[], changed: readonly T[]): T[] => {
+  const replace = <T extends { code: string }>(entries: T[], changed: readonly Partial<T>[]): T[] => {
     if (changed.length === 0) return entries;
     const byCode = new Map(changed.map((entry) => [entry.code, entry]));
-    return entries.map((entry) => byCode.get(entry.code) ?? entry);
+    return entries.map((entry) => {
+      const update = byCode.get(entry.code);
+      return update ? { ...entry, ...update } : entry;
+    });
   };
   return {
     ...snapshot,

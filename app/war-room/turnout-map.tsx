@@ -462,12 +462,18 @@ export function TurnoutMap({ snapshot, lastDelta, geometry, selected, onSelect, 
       lastDelta.seq === applied.seq + 1 &&
       snapshot.seq === lastDelta.seq;
     if (follows) {
-      const moved = lastDelta.stations.some(
-        (station) => station.longitude !== null && state.placed.get(station.code) !== `${station.longitude},${station.latitude}`,
+      // A delta carries only what changes during the day (never a station's place): repaint its entries.
+      const areas = new Set(lastDelta.areas.map((area) => area.code));
+      const stations = new Set(lastDelta.stations.map((station) => station.code));
+      paintAreas(
+        map,
+        snapshot.areas.filter((area) => areas.has(area.code)),
       );
-      if (moved) (map.getSource(STATIONS_SOURCE) as GeoJSONSource).setData(stationFeatures(snapshot.stations, state.placed));
-      paintAreas(map, lastDelta.areas);
-      paintStations(map, lastDelta.stations, state.mostSupportersLeft);
+      paintStations(
+        map,
+        snapshot.stations.filter((station) => stations.has(station.code)),
+        state.mostSupportersLeft,
+      );
     } else {
       (map.getSource(STATIONS_SOURCE) as GeoJSONSource).setData(stationFeatures(snapshot.stations, state.placed));
       state.mostSupportersLeft = Math.max(1, ...snapshot.stations.map((station) => station.supportersLeft));

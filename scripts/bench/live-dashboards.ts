@@ -96,7 +96,7 @@ function connectSocket(url: string, token?: string): Socket {
   return io(`${url}/live`, { transports: ['websocket'], forceNew: true, ...(token ? { auth: { token } } : {}) });
 }
 
-function noteCounts(dashboard: Dashboard, stations: readonly StationTurnout[], at: number) {
+function noteCounts(dashboard: Dashboard, stations: readonly Pick<StationTurnout, 'code' | 'voted'>[], at: number) {
   for (const station of stations) {
     const index = stationIndex.get(station.code);
     if (index === undefined) continue;

@@ -93,14 +93,18 @@ export function createRealtime(httpServer: http.Server, services: Services, metr
   }, REFRESH_EVERY_MS);
   refresh.unref();
 
+  // Updates go out one after the other, in the stream's order, each after its sign-in checks.
+  let sending = Promise.resolve();
   const unsubscribeStream = stream.subscribe((update) => {
-    void (async () => {
-      // Checked again before every event: a session revoked since the connection no longer counts.
-      await Promise.all([...live.sockets.values()].map((socket) => stillWarRoom(socket)));
-      if (update.kind === 'delta') live.local.to(WAR_ROOM).emit('turnout:delta', update.delta);
-      else live.local.to(WAR_ROOM).emit('turnout:snapshot', update.snapshot);
-    })().catch((error: unknown) => {
-      services.log.error({ err: { message: (error as Error).message } }, 'could not send a turnout update');
+    sending = sending.then(async () => {
+      try {
+        // Checked again before every event: a session revoked since the connection no longer counts.
+        await Promise.all([...live.sockets.values()].map((socket) => stillWarRoom(socket)));
+        if (update.kind === 'delta') live.local.to(WAR_ROOM).emit('turnout:delta', update.delta);
+        else live.local.to(WAR_ROOM).emit('turnout:snapshot', update.snapshot);
+      } catch (error) {
+        services.log.error({ err: { message: (error as Error).message } }, 'could not send a turnout update');
+      }
     });
   });
 

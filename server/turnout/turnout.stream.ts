@@ -27,6 +27,10 @@ export function createTurnoutStream({ turnout, feed, log }: { turnout: Turnout; 
   let closed = false;
   const listeners = new Set<(update: StreamUpdate) => void>();
 
+  function notify(update: StreamUpdate) {
+    for (const listener of listeners) listener(update);
+  }
+
   async function update() {
     timer = undefined;
     lastUpdateAt = Date.now();
@@ -36,17 +40,15 @@ export function createTurnoutStream({ turnout, feed, log }: { turnout: Turnout; 
     try {
       const frame = await turnout.frame();
       const change = current ? frameChange(current, frame) : { kind: 'snapshot' as const };
-      if (change.kind === 'none') {
-        current = { ...frame, epoch, seq: current!.seq };
-      } else {
-        const seq = current ? current.seq + 1 : 0;
+      if (change.kind === 'snapshot') {
         const first = current === null;
-        current = { ...frame, epoch, seq };
-        if (!first) {
-          const out: StreamUpdate =
-            change.kind === 'delta' ? { kind: 'delta', delta: { ...change.delta, epoch, seq } } : { kind: 'snapshot', snapshot: current };
-          for (const listener of listeners) listener(out);
-        }
+        current = { ...frame, epoch, seq: current ? current.seq + 1 : 0 };
+        if (!first) notify({ kind: 'snapshot', snapshot: current });
+      } else if (change.kind === 'delta') {
+        // The stream holds what screens hold once they applied the delta, so a snapshot and its deltas agree.
+        const seq = current!.seq + 1;
+        current = { ...change.held, epoch, seq };
+        notify({ kind: 'delta', delta: { ...change.delta, epoch, seq } });
       }
     } catch (error) {
       // Tried again on the next change or refresh; screens keep the last figures, with their time.
