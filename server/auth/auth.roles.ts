@@ -24,6 +24,8 @@ export const ACCESS = {
   /** The readiness board and the rehearsal switch. */
   prepareWatchers: ['admin', 'coordinator'],
   callVoters: ['volunteer'],
+  /** Chase lists: build, assign, split and export them; teams of volunteers; the rides queue. */
+  manageChase: ['admin', 'coordinator'],
 } as const satisfies Record<string, readonly Role[]>;
 
 /** A watcher acts only on the stations assigned to them. */
