@@ -15,7 +15,8 @@ export function canManageChase(principal: Principal): boolean {
 /** A volunteer signed in as a person: calls are recorded under their name, so an API token cannot make them. */
 export function requireCaller(principal: Principal | null): Principal & { kind: 'user' } {
   const caller = requireRole(principal, ACCESS.callVoters);
-  if (caller.kind !== 'user') throw new Forbidden('Calls are made by a volunteer signed in with their own invite link, not with an API token.');
+  if (caller.kind !== 'user')
+    throw new Forbidden('Calls are made by a volunteer signed in with their own invite link, not with an API token.');
   return caller as Principal & { kind: 'user' };
 }
 
@@ -33,7 +34,12 @@ export async function listIdsOfVolunteer(prisma: PrismaClient, userId: number, e
 }
 
 /** For anything that reads one list: coordinators and admins, or a volunteer it is assigned to. */
-export async function requireListAccess(prisma: PrismaClient, principal: Principal | null, listId: number, electionId: number): Promise<void> {
+export async function requireListAccess(
+  prisma: PrismaClient,
+  principal: Principal | null,
+  listId: number,
+  electionId: number,
+): Promise<void> {
   const who = requireRole(principal, [...ACCESS.manageChase, ...ACCESS.callVoters]);
   const exists = await prisma.chaseList.count({ where: { id: listId, electionId } });
   if (exists > 0 && canManageChase(who)) return;

@@ -125,7 +125,11 @@ export function createChaseBuilder({ prisma, clock, elections, liveTurnout, feed
     }
     /** Whether a station's area, or one of the areas above it, was chosen. */
     const inChosen = (areaCode: string) => {
-      for (let code: string | null | undefined = areaCode, depth = 0; code && depth < 20; code = areaByCode.get(code)?.parentCode, depth++) {
+      for (
+        let code: string | null | undefined = areaCode, depth = 0;
+        code && depth < 20;
+        code = areaByCode.get(code)?.parentCode, depth++
+      ) {
         if (chosen.has(code)) return true;
       }
       return false;

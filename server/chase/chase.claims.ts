@@ -202,7 +202,11 @@ export function createChaseCalls({ prisma, clock, elections, feed, audit }: Depe
         data: { leaseExpiresAt: until },
       });
       if (renewed.count === 0) {
-        throw refusal(await prisma.chaseEntry.findUnique({ where: { id: entryId }, select: { state: true, assigneeId: true } }), entryId, caller.id);
+        throw refusal(
+          await prisma.chaseEntry.findUnique({ where: { id: entryId }, select: { state: true, assigneeId: true } }),
+          entryId,
+          caller.id,
+        );
       }
       return { entryId, leaseExpiresAt: until.toISOString() };
     },
@@ -213,13 +217,26 @@ export function createChaseCalls({ prisma, clock, elections, feed, audit }: Depe
      * never contact makes them do-not-contact for good (and on the suppression list, so that an
      * import does not bring them back); needs a ride queues a ride for coordinators.
      */
-    async outcome(principal: Principal | null, entryId: number, raw: unknown): Promise<{ entryId: number; outcome: ContactOutcomeName; pace: Pace }> {
+    async outcome(
+      principal: Principal | null,
+      entryId: number,
+      raw: unknown,
+    ): Promise<{ entryId: number; outcome: ContactOutcomeName; pace: Pace }> {
       const caller = requireCaller(principal);
       const input = parseInput(OutcomeSchema, raw);
       const now = clock.now();
       const { electionId, listId, drops, stationCode } = await prisma.$transaction(async (tx) => {
         const [entry] = await tx.$queryRaw<
-          { id: number; list_id: number; voter_id: number; state: string; assignee_id: number | null; channel: 'call' | 'sms'; election_id: number; station_code: string }[]
+          {
+            id: number;
+            list_id: number;
+            voter_id: number;
+            state: string;
+            assignee_id: number | null;
+            channel: 'call' | 'sms';
+            election_id: number;
+            station_code: string;
+          }[]
         >`
           SELECT e.id, e.list_id, e.voter_id, e.state::text, e.assignee_id, l.channel::text, l.election_id, s.code AS station_code
           FROM chase_entry e
@@ -262,7 +279,10 @@ export function createChaseCalls({ prisma, clock, elections, feed, audit }: Depe
             select: { phone: true, email: true, externalId: true },
           });
           const hashes = suppressionHashes(voter);
-          await tx.suppression.createMany({ data: hashes.map((hash) => ({ hash, reason: 'objection' as const, createdAt: now })), skipDuplicates: true });
+          await tx.suppression.createMany({
+            data: hashes.map((hash) => ({ hash, reason: 'objection' as const, createdAt: now })),
+            skipDuplicates: true,
+          });
           drops = await dropEntriesOf(tx, [entry.voter_id], 'do_not_contact', now);
           await audit.record(tx, {
             actor: caller,
@@ -285,7 +305,9 @@ export function createChaseCalls({ prisma, clock, elections, feed, audit }: Depe
     },
 
     /** The volunteer's current call, their lists with their progress, and their pace. */
-    async mine(principal: Principal | null): Promise<{ call: CallView | null; lists: (ListProgress & { name: string; channel: string })[]; pace: Pace }> {
+    async mine(
+      principal: Principal | null,
+    ): Promise<{ call: CallView | null; lists: (ListProgress & { name: string; channel: string })[]; pace: Pace }> {
       const caller = requireCaller(principal);
       const election = await elections.requireCurrent();
       const listIds = await listIdsOfVolunteer(prisma, caller.id, election.id);
@@ -297,7 +319,11 @@ export function createChaseCalls({ prisma, clock, elections, feed, audit }: Depe
       const names = new Map(lists.map((list) => [list.id, list]));
       return {
         call: held === null ? null : await viewOf(held, caller.id),
-        lists: progress.map((figures) => ({ ...figures, name: names.get(figures.listId)!.name, channel: names.get(figures.listId)!.channel })),
+        lists: progress.map((figures) => ({
+          ...figures,
+          name: names.get(figures.listId)!.name,
+          channel: names.get(figures.listId)!.channel,
+        })),
         pace: await pace(caller.id),
       };
     },

@@ -15,7 +15,16 @@ import { safeCsvField } from '../imports/imports.exports.ts';
  * needs (no support level, no tags, no address of the person). Every export is in the audit trail.
  */
 
-export const CHASE_CSV_COLUMNS = ['rank', 'first_name', 'last_name', 'phone', 'station_code', 'station_name', 'station_address', 'closes_at'];
+export const CHASE_CSV_COLUMNS = [
+  'rank',
+  'first_name',
+  'last_name',
+  'phone',
+  'station_code',
+  'station_name',
+  'station_address',
+  'closes_at',
+];
 
 export interface CallSheetRow {
   rank: number;
@@ -38,7 +47,17 @@ export interface CallSheet {
 
 const BATCH = 2_000;
 
-export function createChaseExports({ prisma, clock, elections, audit }: { prisma: PrismaClient; clock: Clock; elections: Elections; audit: AuditLog }) {
+export function createChaseExports({
+  prisma,
+  clock,
+  elections,
+  audit,
+}: {
+  prisma: PrismaClient;
+  clock: Clock;
+  elections: Elections;
+  audit: AuditLog;
+}) {
   async function requireList(listId: number) {
     const election = await elections.requireCurrent();
     const list = await prisma.chaseList.findFirst({ where: { id: listId, electionId: election.id } });
@@ -88,7 +107,13 @@ export function createChaseExports({ prisma, clock, elections, audit }: { prisma
       const { election, list } = await requireList(listId);
       await prisma.$transaction(async (tx) => {
         const rows = await tx.chaseEntry.count({ where: { listId, state: { in: ['pending', 'claimed'] } } });
-        await audit.record(tx, { actor, action: 'export.chase_list', subjectType: 'chase_list', subjectId: listId, details: { format: 'csv', rows } });
+        await audit.record(tx, {
+          actor,
+          action: 'export.chase_list',
+          subjectType: 'chase_list',
+          subjectId: listId,
+          details: { format: 'csv', rows },
+        });
       });
       const write = async (text: string) => {
         if (!out.write(text)) await once(out, 'drain');

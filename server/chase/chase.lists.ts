@@ -52,7 +52,6 @@ export function createChaseLists({ prisma, clock, elections, feed, audit }: Depe
     const [lists, progress] = await Promise.all([
       prisma.chaseList.findMany({
         where: { id: { in: listIds } },
-        orderBy: { id: 'desc' },
         include: {
           assignments: { include: { user: { select: { id: true, name: true } }, team: { select: { id: true, name: true } } } },
         },
@@ -60,6 +59,8 @@ export function createChaseLists({ prisma, clock, elections, feed, audit }: Depe
       progressOf(prisma, listIds, clock.now()),
     ]);
     const progressOfList = new Map(progress.map((figures) => [figures.listId, figures]));
+    const order = new Map(listIds.map((id, index) => [id, index]));
+    lists.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
     return lists.map((list) => ({
       id: list.id,
       name: list.name,
@@ -94,18 +95,22 @@ export function createChaseLists({ prisma, clock, elections, feed, audit }: Depe
   }
 
   return {
-    /** Every list of the current election for coordinators; a volunteer's own lists for them. */
+    /** Every list of the current election for coordinators; a volunteer's own lists for them. Latest first. */
     async list(principal: Principal | null): Promise<ChaseListSummary[]> {
       const who = requireRole(principal, [...ACCESS.manageChase, ...ACCESS.callVoters]);
       const election = await elections.requireCurrent();
       if (canManageChase(who)) {
-        const lists = await prisma.chaseList.findMany({ where: { electionId: election.id }, select: { id: true } });
+        const lists = await prisma.chaseList.findMany({
+          where: { electionId: election.id },
+          select: { id: true },
+          orderBy: { id: 'desc' },
+        });
         return summaries(
           lists.map((list) => list.id),
           true,
         );
       }
-      return who.kind === 'user' ? summaries(await listIdsOfVolunteer(prisma, who.id, election.id), false) : [];
+      return who.kind === 'user' ? summaries((await listIdsOfVolunteer(prisma, who.id, election.id)).reverse(), false) : [];
     },
 
     async get(principal: Principal | null, listId: number): Promise<ChaseListSummary> {
@@ -120,7 +125,11 @@ export function createChaseLists({ prisma, clock, elections, feed, audit }: Depe
     },
 
     /** A page of a list's entries in rank order, for coordinators. */
-    async entries(principal: Principal | null, listId: number, query: unknown): Promise<{ entries: ChaseEntryRow[]; nextAfter: number | null }> {
+    async entries(
+      principal: Principal | null,
+      listId: number,
+      query: unknown,
+    ): Promise<{ entries: ChaseEntryRow[]; nextAfter: number | null }> {
       requireRole(principal, ACCESS.manageChase);
       const { after, take } = parseInput(EntriesQuerySchema, query);
       const election = await elections.requireCurrent();
@@ -222,7 +231,8 @@ export function createChaseLists({ prisma, clock, elections, feed, audit }: Depe
           const groups = new Map<string, { name: string; ids: number[] }>();
           pending.forEach((entry, index) => {
             const key = input.by === 'area' ? entry.area_code : String(index % input.parts);
-            const name = input.by === 'area' ? `${list.name} — ${entry.area_name}` : `${list.name} (${(index % input.parts) + 1}/${input.parts})`;
+            const name =
+              input.by === 'area' ? `${list.name} — ${entry.area_name}` : `${list.name} (${(index % input.parts) + 1}/${input.parts})`;
             const group = groups.get(key) ?? { name: name.length > 100 ? `${name.slice(0, 99)}…` : name, ids: [] };
             group.ids.push(entry.id);
             groups.set(key, group);
@@ -292,7 +302,13 @@ export function createChaseLists({ prisma, clock, elections, feed, audit }: Depe
         if (exists > 0) throw new Conflict(`There is already a team called ${input.name}. Choose another name.`, 'name');
         const team = await tx.team.create({ data: { electionId: election.id, name: input.name } });
         await tx.user.updateMany({ where: { id: { in: input.memberIds } }, data: { teamId: team.id } });
-        await audit.record(tx, { actor, action: 'team.create', subjectType: 'team', subjectId: team.id, details: { members: input.memberIds.length } });
+        await audit.record(tx, {
+          actor,
+          action: 'team.create',
+          subjectType: 'team',
+          subjectId: team.id,
+          details: { members: input.memberIds.length },
+        });
         return team;
       });
       feed.publish({ type: 'chase:assigned', electionId: election.id });
@@ -300,7 +316,11 @@ export function createChaseLists({ prisma, clock, elections, feed, audit }: Depe
     },
 
     /** Sets a team's members: those named join it (leaving any other team), the others leave it. */
-    async setTeamMembers(principal: Principal | null, teamId: number, raw: unknown): Promise<{ id: number; name: string; memberIds: number[] }> {
+    async setTeamMembers(
+      principal: Principal | null,
+      teamId: number,
+      raw: unknown,
+    ): Promise<{ id: number; name: string; memberIds: number[] }> {
       const actor = requireRole(principal, ACCESS.manageChase);
       const { memberIds } = parseInput(TeamMembersSchema, raw);
       const election = await elections.requireCurrent();
@@ -310,7 +330,13 @@ export function createChaseLists({ prisma, clock, elections, feed, audit }: Depe
       await prisma.$transaction(async (tx) => {
         await tx.user.updateMany({ where: { teamId, id: { notIn: memberIds } }, data: { teamId: null } });
         await tx.user.updateMany({ where: { id: { in: memberIds } }, data: { teamId } });
-        await audit.record(tx, { actor, action: 'team.members', subjectType: 'team', subjectId: teamId, details: { members: memberIds.length } });
+        await audit.record(tx, {
+          actor,
+          action: 'team.members',
+          subjectType: 'team',
+          subjectId: teamId,
+          details: { members: memberIds.length },
+        });
       });
       feed.publish({ type: 'chase:assigned', electionId: election.id });
       return { id: team.id, name: team.name, memberIds };

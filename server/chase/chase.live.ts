@@ -48,7 +48,12 @@ function dropsOf(rows: DroppedRow[], reason: DropReason): Drops {
  * Drops every pending or claimed entry of `voterIds`, in `tx`. The rows are locked first, so a
  * claim committed a moment before is seen as claimed and its volunteer told.
  */
-export async function dropEntriesOf(tx: Prisma.TransactionClient, voterIds: readonly number[], reason: DropReason, now: Date): Promise<Drops> {
+export async function dropEntriesOf(
+  tx: Prisma.TransactionClient,
+  voterIds: readonly number[],
+  reason: DropReason,
+  now: Date,
+): Promise<Drops> {
   if (voterIds.length === 0) return { reason, listIds: [], claims: [] };
   const rows = await tx.$queryRaw<DroppedRow[]>`
     WITH active AS (

@@ -6,7 +6,15 @@ import { NoteSchema } from '../watchers/watchers.schemas.ts';
 
 export const CHASE_CHANNELS = ['call', 'sms'] as const;
 
-export const CONTACT_OUTCOMES = ['will_vote', 'already_voted', 'needs_ride', 'no_answer', 'wrong_number', 'refused', 'never_contact'] as const;
+export const CONTACT_OUTCOMES = [
+  'will_vote',
+  'already_voted',
+  'needs_ride',
+  'no_answer',
+  'wrong_number',
+  'refused',
+  'never_contact',
+] as const;
 export type ContactOutcomeName = (typeof CONTACT_OUTCOMES)[number];
 
 /** Lists are built for a city's worth of supporters at most. */

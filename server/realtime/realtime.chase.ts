@@ -61,7 +61,9 @@ export function chaseRealtime({ io, live, services, principalOf, stillWarRoom }:
       socket.data.userId = requireCaller(await principalOf(socket)).id;
       next();
     } catch (error) {
-      const refusal = new Error(error instanceof DomainError ? error.message : 'Could not check who you are.') as Error & { data?: unknown };
+      const refusal = new Error(error instanceof DomainError ? error.message : 'Could not check who you are.') as Error & {
+        data?: unknown;
+      };
       refusal.data = { code: error instanceof DomainError ? error.code : 'internal' };
       next(refusal);
     }
@@ -110,7 +112,8 @@ export function chaseRealtime({ io, live, services, principalOf, stillWarRoom }:
     for (const claim of claims) {
       for (const socket of calls.sockets.values()) {
         if (socket.data.userId !== claim.assigneeId) continue;
-        if ((await stillCaller(socket)) === claim.assigneeId) socket.emit('chase:voted', { entryId: claim.entryId, listId: claim.listId, reason });
+        if ((await stillCaller(socket)) === claim.assigneeId)
+          socket.emit('chase:voted', { entryId: claim.entryId, listId: claim.listId, reason });
       }
     }
   }

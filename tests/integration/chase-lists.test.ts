@@ -182,7 +182,11 @@ describe('chase list builder: who is on the list', () => {
     const refusal = (criteria: unknown) => t.services.chase.builder.preview(criteria).catch((error: unknown) => error);
     const cases: [unknown, string, string][] = [
       [{ channel: 'fax' }, 'channel', 'channel: must be "call" or "sms"'],
-      [{ channel: 'call', areaCodes: ['N9'] }, 'areaCodes', 'areaCodes: no area N9 in Test town, first round. Use the codes the war room shows.'],
+      [
+        { channel: 'call', areaCodes: ['N9'] },
+        'areaCodes',
+        'areaCodes: no area N9 in Test town, first round. Use the codes the war room shows.',
+      ],
       [{ channel: 'call', maxSupport: 7 }, 'maxSupport', 'maxSupport: must be 1 (strong support) to 5 (strong opposition)'],
       [{ channel: 'call', limit: 0 }, 'limit', 'limit: must be at least 1'],
       [{ channel: 'call', lagThreshold: -0.1 }, 'lagThreshold', 'lagThreshold: must be 0 or more: 0.05 takes the areas 5 % or more behind'],
