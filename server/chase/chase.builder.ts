@@ -9,7 +9,7 @@ import { InvalidInput } from '../errors.ts';
 import { parseInput } from '../fields.ts';
 import type { LiveFeed } from '../realtime/realtime.feed.ts';
 import type { TurnoutStream } from '../turnout/turnout.stream.ts';
-import { priorityTable, type StationForPriority } from './chase.priority.ts';
+import { OUTCOME_CLASSES, priorityTable, type StationForPriority } from './chase.priority.ts';
 import { ChaseCriteriaSchema, type ChaseCriteria } from './chase.schemas.ts';
 
 /**
@@ -82,6 +82,17 @@ export interface ChasePreview {
 }
 
 const CHANNEL_COLUMN = { call: Prisma.raw('callable'), sms: Prisma.raw('textable') } as const;
+
+/** The index of a voter's last outcome among OUTCOME_CLASSES, in SQL; 7 (no row) for outcomes that exclude. */
+const OUTCOME_INDEX = Prisma.raw(
+  `CASE coalesce(lc.outcome, 'none') ${OUTCOME_CLASSES.map((outcome, index) => `WHEN '${outcome}' THEN ${index}`).join(' ')} ELSE 7 END`,
+);
+
+/**
+ * Sorting a city's supporters by phone and by priority needs more than PostgreSQL's default 4 MB,
+ * or the sorts spill to disk (several times slower); set for the selection's transaction only.
+ */
+const SELECTION_WORK_MEM = Prisma.raw(`SET LOCAL work_mem = '64MB'`);
 
 interface Dependencies {
   prisma: PrismaClient;
@@ -157,16 +168,23 @@ export function createChaseBuilder({ prisma, clock, elections, liveTurnout, feed
   /**
    * The selection as SQL: `base` is every voter matching the criteria but the channel's, with their
    * priority; `chosen` those reachable on the list's channel, one per phone number (the highest
-   * priority), ranked. Nobody already on a pending or claimed entry, nor sharing a phone with one.
+   * priority), the first `limit` of them, ranked. Nobody already on a pending or claimed entry of a list.
    */
   function selectionSql(selection: Selection): Prisma.Sql {
     const { election, criteria, stations } = selection;
-    const table = JSON.stringify(priorityTable(stations, criteria.maxSupport, selection.electionNow));
+    // One integer key per (station, support level, last outcome): a single hash join, which the
+    // planner can only make once each voter's last outcome is known.
+    const table = JSON.stringify(
+      priorityTable(stations, criteria.maxSupport, selection.electionNow).map((row) => ({
+        key: row.station_id * 64 + row.support_level * 8 + OUTCOME_CLASSES.indexOf(row.outcome),
+        priority: row.priority,
+      })),
+    );
     const since = new Date(clock.now().getTime() - criteria.notContactedForMinutes * 60_000);
     const tags = criteria.tags ? Prisma.sql`AND v.tags && ${criteria.tags}::text[]` : Prisma.empty;
     return Prisma.sql`
       WITH lookup AS (
-        SELECT * FROM jsonb_to_recordset(${table}::jsonb) AS p(station_id int, support_level int, outcome text, priority float8)
+        SELECT * FROM jsonb_to_recordset(${table}::jsonb) AS p(key bigint, priority float8)
       ), last_contact AS (
         SELECT DISTINCT ON (c.voter_id) c.voter_id, c.outcome::text AS outcome, c.created_at
         FROM contact_attempt c JOIN voter v ON v.id = c.voter_id
@@ -178,28 +196,28 @@ export function createChaseBuilder({ prisma, clock, elections, liveTurnout, feed
                v.phone IS NOT NULL AND v.sms_consent AND v.phone_kind IS DISTINCT FROM 'landline' AS textable
         FROM voter v
         LEFT JOIN last_contact lc ON lc.voter_id = v.id
-        JOIN lookup l ON l.station_id = v.station_id AND l.support_level = v.support_level AND l.outcome = coalesce(lc.outcome, 'none')
+        JOIN lookup l ON l.key = v.station_id::bigint * 64 + v.support_level * 8 + ${OUTCOME_INDEX}
         WHERE v.election_id = ${election.id}
           AND v.station_id = ANY(${stations.map((station) => station.stationId)}::int[])
           AND v.support_level <= ${criteria.maxSupport}
           AND v.voted_at IS NULL AND NOT v.do_not_contact
           AND (lc.created_at IS NULL OR lc.created_at < ${since})
           ${tags}
-          AND NOT EXISTS (SELECT 1 FROM chase_entry e WHERE e.voter_id = v.id AND e.state IN ('pending', 'claimed'))
-      ), busy_phones AS (
-        SELECT DISTINCT v.phone FROM chase_entry e JOIN voter v ON v.id = e.voter_id
-        WHERE e.state IN ('pending', 'claimed') AND v.election_id = ${election.id} AND v.phone IS NOT NULL
+          AND v.id NOT IN (SELECT voter_id FROM chase_entry WHERE state IN ('pending', 'claimed'))
       ), chosen AS (
+        -- The limit applies before numbering: a bounded top-N sort rather than ranking everyone.
         SELECT id, station_id, priority, row_number() OVER (ORDER BY priority DESC, id) AS rank
         FROM (
-          SELECT DISTINCT ON (b.phone) b.id, b.station_id, b.priority FROM base b
-          WHERE b.${CHANNEL_COLUMN[criteria.channel]} AND b.phone NOT IN (SELECT phone FROM busy_phones)
-          ORDER BY b.phone, b.priority DESC, b.id
-        ) one_per_phone
+          SELECT * FROM (
+            SELECT DISTINCT ON (b.phone) b.id, b.station_id, b.priority FROM base b
+            WHERE b.${CHANNEL_COLUMN[criteria.channel]}
+            ORDER BY b.phone, b.priority DESC, b.id
+          ) one_per_phone
+          ORDER BY priority DESC, id
+          ${criteria.limit === undefined ? Prisma.empty : Prisma.sql`LIMIT ${criteria.limit}`}
+        ) top
       )`;
   }
-
-  const limitOf = (criteria: ChaseCriteria) => criteria.limit ?? Number.MAX_SAFE_INTEGER;
 
   async function volunteersOnline(): Promise<number> {
     const now = clock.now();
@@ -229,13 +247,16 @@ export function createChaseBuilder({ prisma, clock, elections, liveTurnout, feed
       const rows =
         selection.stations.length === 0
           ? []
-          : await prisma.$queryRaw<{ station_id: number; supporters: bigint; callable: bigint; textable: bigint; in_list: bigint }[]>`
-              ${selectionSql(selection)}
-              SELECT station_id, count(*) AS supporters, count(*) FILTER (WHERE callable) AS callable,
-                     count(*) FILTER (WHERE textable) AS textable, 0::bigint AS in_list
-              FROM base GROUP BY station_id
-              UNION ALL
-              SELECT station_id, 0, 0, 0, count(*) FROM chosen WHERE rank <= ${limitOf(criteria)} GROUP BY station_id`;
+          : await prisma.$transaction(async (tx) => {
+              await tx.$executeRaw(SELECTION_WORK_MEM);
+              return tx.$queryRaw<{ station_id: number; supporters: bigint; callable: bigint; textable: bigint; in_list: bigint }[]>`
+                ${selectionSql(selection)}
+                SELECT station_id, count(*) AS supporters, count(*) FILTER (WHERE callable) AS callable,
+                       count(*) FILTER (WHERE textable) AS textable, 0::bigint AS in_list
+                FROM base GROUP BY station_id
+                UNION ALL
+                SELECT station_id, 0, 0, 0, count(*) FROM chosen GROUP BY station_id`;
+            });
       const areaOf = new Map(selection.stations.map((station) => [station.stationId, station.area]));
       const byArea = new Map<string, AreaPreview>(
         selection.stations.map((station) => [station.area.code, { ...station.area, supporters: 0, byPhone: 0, bySms: 0, inList: 0 }]),
@@ -289,6 +310,7 @@ export function createChaseBuilder({ prisma, clock, elections, liveTurnout, feed
       const list = await prisma.$transaction(
         async (tx) => {
           await tx.$queryRaw`SELECT 1 FROM pg_advisory_xact_lock(${BUILD_LOCK}::int, ${election.id}::int)`;
+          await tx.$executeRaw(SELECTION_WORK_MEM);
           const created = await tx.chaseList.create({
             data: {
               electionId: election.id,
@@ -301,7 +323,7 @@ export function createChaseBuilder({ prisma, clock, elections, liveTurnout, feed
           const entries = await tx.$executeRaw`
             ${selectionSql(selection)}
             INSERT INTO chase_entry (list_id, voter_id, priority, rank)
-            SELECT ${created.id}, id, priority, rank FROM chosen WHERE rank <= ${limitOf(criteria)}`;
+            SELECT ${created.id}, id, priority, rank FROM chosen`;
           if (entries === 0) {
             throw new InvalidInput(
               'Nobody matches these criteria now: every supporter there has voted, is on another list, was contacted recently or cannot be reached on this channel. Preview to see the counts.',
