@@ -2,6 +2,7 @@ import { createAuditLog } from './audit/audit.service.ts';
 import { createAuditTrail } from './audit/audit.trail.ts';
 import { createAccounts } from './auth/auth.accounts.ts';
 import { createAuthService } from './auth/auth.service.ts';
+import { createChase } from './chase/chase.service.ts';
 import type { Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db/database.ts';
@@ -40,6 +41,7 @@ export function createServices({ db, broker, clock, config, log }: ServiceDepend
   const stations = createStationDirectory({ prisma, elections, feed });
   const turnout = createTurnout({ prisma, clock, elections, feed });
   const auth = createAuthService({ prisma, clock, config, audit });
+  const liveTurnout = createTurnoutStream({ turnout, feed, log });
   return {
     config,
     log,
@@ -55,9 +57,11 @@ export function createServices({ db, broker, clock, config, log }: ServiceDepend
     exports: createExports({ prisma, audit }),
     turnout,
     /** The war room's turnout: one shared snapshot and its numbered deltas (docs/api.md, /live). */
-    liveTurnout: createTurnoutStream({ turnout, feed, log }),
+    liveTurnout,
     /** An area's or station's counts through the day, for the war room's chart. */
     turnoutHistory: createTurnoutHistory({ prisma, elections }),
+    /** Chase lists: the builder, coordinators' lists, teams and rides, volunteers' calls, exports. */
+    chase: createChase({ prisma, clock, elections, liveTurnout, feed, audit }),
     people: createPeople({ prisma, clock, config, audit }),
     auditTrail: createAuditTrail({ prisma, clock, config, audit }),
     /** Committed polling-day changes, for the live war room. */

@@ -126,3 +126,16 @@ export function voterCsv(rows: VoterFields[], columns: readonly string[] = VOTER
   });
   return Readable.from([columns.join(',') + '\n' + lines.join('\n') + '\n']);
 }
+
+/**
+ * Voters imported into an election through the real importer (`voterCsv`'s defaults: consenting
+ * supporters at station 0101), returned by external id.
+ */
+export async function createVoters(services: Services, electionId: number, rows: VoterFields[]) {
+  await services.imports.voters(electionId, voterCsv(rows), null);
+  const voters = await services.db.prisma.voter.findMany({
+    where: { electionId, externalId: { in: rows.map((row, i) => String(row.external_id ?? `V${i + 1}`)) } },
+    orderBy: { id: 'asc' },
+  });
+  return new Map(voters.map((voter) => [voter.externalId, voter]));
+}

@@ -26,6 +26,8 @@ export const ACCESS = {
   /** Wall screens' links: create, list, revoke. */
   manageWallScreens: ['admin', 'coordinator'],
   callVoters: ['volunteer'],
+  /** Chase lists: build, assign, split and export them; teams of volunteers; the rides queue. */
+  manageChase: ['admin', 'coordinator'],
 } as const satisfies Record<string, readonly Role[]>;
 
 /** A watcher acts only on the stations assigned to them. */

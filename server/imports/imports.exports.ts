@@ -43,14 +43,13 @@ interface ExportedVoter {
 
 // VAN's usual canvass result names for what a volunteer records in Relance.
 const VAN_RESULTS: Record<string, string> = {
-  reached: 'Canvassed',
-  already_voted: 'Voted',
   will_vote: 'Canvassed',
+  already_voted: 'Voted',
+  needs_ride: 'Canvassed',
   no_answer: 'Not Home',
-  left_message: 'Left Message',
   wrong_number: 'Wrong Number',
   refused: 'Refused',
-  opted_out: 'Do Not Contact',
+  never_contact: 'Do Not Contact',
 };
 const VAN_CONTACT_TYPES: Record<string, string> = { call: 'Phone', sms: 'SMS Text', door: 'Walk' };
 

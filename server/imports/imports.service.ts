@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import type pg from 'pg';
 import { z } from 'zod';
 import type { AuditLog } from '../audit/audit.service.ts';
+import { dropUncontactableEntries, publishDrops } from '../chase/chase.live.ts';
 import type { LiveFeed } from '../realtime/realtime.feed.ts';
 import type { Principal } from '../auth/auth.roles.ts';
 import { inTransaction, type PrismaClient } from '../db/database.ts';
@@ -171,8 +172,10 @@ export function createImports({ prisma, pool, audit, feed }: Dependencies) {
     async voters(electionId: number, csv: Readable, actor: Principal | null, options: VoterImportOptions = {}): Promise<VoterImportResult> {
       await election(electionId);
       try {
-        return await inTransaction(pool, async (client) => {
+        const { result, drops } = await inTransaction(pool, async (client) => {
           const result = await importVoters(client, electionId, csv, options);
+          // People the file makes do-not-contact leave every chase list in this same transaction.
+          const drops = await dropUncontactableEntries(client, electionId);
           await audit.record(client, {
             actor,
             action: 'import.voters',
@@ -187,8 +190,10 @@ export function createImports({ prisma, pool, audit, feed }: Dependencies) {
               ...result.suppressed,
             },
           });
-          return result;
+          return { result, drops };
         });
+        publishDrops(feed, electionId, drops);
+        return result;
       } catch (error) {
         const dryRun = dryRunResult(error);
         if (dryRun) return dryRun;

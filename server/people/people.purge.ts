@@ -12,6 +12,8 @@ export interface PurgeCounts {
   voteMarks: number;
   chaseEntries: number;
   contactAttempts: number;
+  /** The rides queue's requests (who needed a ride, and the volunteer's note). */
+  rideRequests: number;
   outboundMessages: number;
   inboundMessages: number;
   /** Free-text notes of turnout reports and station flags, emptied. */
@@ -93,7 +95,7 @@ export function createElectionPurge({ prisma, clock, config, audit }: Dependenci
 
     /**
      * Deletes the election's personal data, all or nothing, in one transaction with its audit entry:
-     * voters (and with them their chase entries, contact attempts and outbound messages), their
+     * voters (and with them their chase entries, contact attempts, ride requests and outbound messages), their
      * inbound messages, the vote marks, the notes on turnout reports, and the accounts of the
      * watchers and volunteers made for it (their sign-in links, sessions and station assignments
      * deleted, the account row kept nameless so that the audit trail still says "account 12").
@@ -135,6 +137,8 @@ export function createElectionPurge({ prisma, clock, config, audit }: Dependenci
             SELECT count(*) FROM chase_entry e JOIN voter v ON v.id = e.voter_id WHERE v.election_id = ${electionId}`);
           const contactAttempts = await count(tx.$queryRaw`
             SELECT count(*) FROM contact_attempt c JOIN voter v ON v.id = c.voter_id WHERE v.election_id = ${electionId}`);
+          const rideRequests = await count(tx.$queryRaw`
+            SELECT count(*) FROM ride_request r JOIN voter v ON v.id = r.voter_id WHERE v.election_id = ${electionId}`);
           const outboundMessages = await count(tx.$queryRaw`
             SELECT count(*) FROM outbound_message m JOIN voter v ON v.id = m.voter_id WHERE v.election_id = ${electionId}`);
           // Replies from the election's voters: linked to one, or unlinked but from one's number (and
@@ -145,7 +149,7 @@ export function createElectionPurge({ prisma, clock, config, audit }: Dependenci
               OR (m.voter_id IS NULL
                 AND m.from_phone IN (SELECT phone FROM voter WHERE election_id = ${electionId} AND phone IS NOT NULL)
                 AND m.from_phone NOT IN (SELECT phone FROM voter WHERE election_id <> ${electionId} AND phone IS NOT NULL))`;
-          // Chase entries, contact attempts and outbound messages go with their voter (ON DELETE CASCADE).
+          // Chase entries, contact attempts, ride requests and outbound messages go with their voter (ON DELETE CASCADE).
           const voters = await tx.$executeRaw`DELETE FROM voter WHERE election_id = ${electionId}`;
           const voteMarks = await tx.$executeRaw`
             DELETE FROM vote_mark WHERE station_id IN (SELECT id FROM polling_station WHERE election_id = ${electionId})`;
@@ -159,6 +163,10 @@ export function createElectionPurge({ prisma, clock, config, audit }: Dependenci
               WHERE note IS NOT NULL AND station_id IN (SELECT id FROM polling_station WHERE election_id = ${electionId})`);
           await tx.$executeRaw`
             DELETE FROM station_assignment WHERE station_id IN (SELECT id FROM polling_station WHERE election_id = ${electionId})`;
+          // Which volunteer worked which list goes too; lists and teams (no one's data) remain.
+          await tx.$executeRaw`
+            DELETE FROM chase_list_assignment
+            WHERE user_id IS NOT NULL AND list_id IN (SELECT id FROM chase_list WHERE election_id = ${electionId})`;
 
           const emails = (await tx.user.findMany({ where: { id: { in: accounts }, email: { not: null } }, select: { email: true } })).map(
             (user) => user.email!,
@@ -187,6 +195,7 @@ export function createElectionPurge({ prisma, clock, config, audit }: Dependenci
             voteMarks,
             chaseEntries,
             contactAttempts,
+            rideRequests,
             outboundMessages,
             inboundMessages,
             reportNotes,

@@ -11,7 +11,18 @@ type CommittedChange =
   | { type: 'station:flag'; electionId: number; stationCode: string; category: string; observedAt: string }
   | { type: 'voters:marked'; electionId: number; stationCode: string; marked: number; unmarked: number }
   /** An election was created, or its stations imported again. */
-  | { type: 'election:changed'; electionId: number };
+  | { type: 'election:changed'; electionId: number }
+  /** Chase lists whose progress moved: built, claimed from, worked, split, or an entry dropped. */
+  | { type: 'chase:changed'; electionId: number; listIds: number[] }
+  /** Entries dropped while volunteers held them (their voter voted or became do-not-contact): ids only. */
+  | {
+      type: 'chase:dropped';
+      electionId: number;
+      reason: 'voted' | 'do_not_contact';
+      claims: { entryId: number; listId: number; voterId: number; assigneeId: number }[];
+    }
+  /** Who works which lists changed (an assignment, a team's members, a split). */
+  | { type: 'chase:assigned'; electionId: number };
 
 /**
  * The events of this process's committed changes. The realtime layer turns them into what it

@@ -9,6 +9,7 @@ import { DomainError } from '../errors.ts';
 import { isSameSite } from '../http/security.ts';
 import type { Metrics } from '../monitoring/monitoring.metrics.ts';
 import type { Services } from '../services.ts';
+import { chaseRealtime } from './realtime.chase.ts';
 import { clientEvents } from './realtime.events.ts';
 import type { LiveEvent } from './realtime.feed.ts';
 
@@ -36,7 +37,8 @@ async function principalOf(services: Services, socket: Socket): Promise<Principa
 }
 
 /**
- * Socket.io on the web server's own port. Namespace /live: the war room's live turnout.
+ * Socket.io on the web server's own port. Namespace /live: the war room's live turnout and chase
+ * lists' progress; namespace /calls: the volunteers' calling workspace (realtime.chase.ts).
  * With REDIS_URL, the Redis streams adapter carries what each node commits to the others.
  */
 export function createRealtime(httpServer: http.Server, services: Services, metrics: Metrics) {
@@ -108,6 +110,9 @@ export function createRealtime(httpServer: http.Server, services: Services, metr
     });
   });
 
+  // Chase lists: progress to war-room screens here, and the volunteers' own namespace (/calls).
+  const chase = chaseRealtime({ io, live, services, principalOf: (socket) => principalOf(services, socket), stillWarRoom });
+
   live.on('connection', (socket) => {
     metrics.liveConnections.inc();
     socket.on('disconnect', () => metrics.liveConnections.dec());
@@ -134,6 +139,7 @@ export function createRealtime(httpServer: http.Server, services: Services, metr
     async close() {
       unsubscribeFeed();
       unsubscribeStream();
+      chase.close();
       clearInterval(refresh);
       await io.close();
       redis?.disconnect();

@@ -72,7 +72,9 @@ export function createTurnoutStream({ turnout, feed, log }: { turnout: Turnout; 
     );
   }
 
-  const unsubscribe = feed.subscribe(() => {
+  const unsubscribe = feed.subscribe((event) => {
+    // Chase lists' own events change no turnout figure (a voter marked by a volunteer comes as voters:marked).
+    if (event.type.startsWith('chase:')) return;
     dirty = true;
     schedule();
   });

@@ -1,6 +1,7 @@
 import type { Principal } from '../auth/auth.roles.ts';
 import type { VoteMark } from '../db/generated/client.ts';
 import { z } from 'zod';
+import { dropEntriesOf, publishDrops, type Drops } from '../chase/chase.live.ts';
 import { parseInput, PlainTextSchema } from '../fields.ts';
 import { DuplicateReportConflict, type ReportSource } from './watchers.reports.ts';
 import { VoteMarkSchema } from './watchers.schemas.ts';
@@ -30,6 +31,13 @@ const VoterSearchSchema = z.object({
 });
 
 const VOTE_SOURCE = { web: 'watcher', sms: 'sms', api: 'api' } as const;
+
+interface MarkCommit {
+  mark: VoteMark;
+  created: boolean;
+  changed: number;
+  drops?: Drops;
+}
 
 function sameMark(mark: VoteMark, stationId: number, input: { listNumbers: number[]; action: string; markedAt: string }): boolean {
   return (
@@ -80,7 +88,7 @@ export function createVoteMarks({ prisma, clock, stations, feed }: StationWriteD
       const listNumbers = [...new Set(input.listNumbers)].sort((a, b) => a - b);
       const markedAt = new Date(input.markedAt);
 
-      const { mark, created, changed } = await prisma.$transaction(async (tx) => {
+      const { mark, created, changed, drops } = await prisma.$transaction(async (tx): Promise<MarkCommit> => {
         const { rehearsal } = await tx.election.findUniqueOrThrow({ where: { id: station.electionId }, select: { rehearsal: true } });
         const [inserted] = await tx.voteMark.createManyAndReturn({
           data: [
@@ -109,19 +117,29 @@ export function createVoteMarks({ prisma, clock, stations, feed }: StationWriteD
           return { mark: earlier, created: false, changed: 0 };
         }
         if (rehearsal) return { mark: inserted, created: true, changed: 0 };
-        const changed =
-          input.action === 'mark'
-            ? await tx.voter.updateMany({
-                where: { stationId: station.id, listNumber: { in: listNumbers }, votedAt: null },
-                data: { votedAt: markedAt, votedSource: VOTE_SOURCE[source] },
-              })
-            : await tx.voter.updateMany({
-                where: { stationId: station.id, listNumber: { in: listNumbers }, votedSource: { in: ['watcher', 'sms', 'api'] } },
-                data: { votedAt: null, votedSource: null },
-              });
-        return { mark: inserted, created: true, changed: changed.count };
+        if (input.action === 'mark') {
+          const marked = await tx.$queryRaw<{ id: number }[]>`
+            UPDATE voter SET voted_at = ${markedAt}, voted_source = ${VOTE_SOURCE[source]}::vote_source, updated_at = ${clock.now()}
+            WHERE station_id = ${station.id} AND list_number = ANY(${listNumbers}::int[]) AND voted_at IS NULL
+            RETURNING id`;
+          // Whoever votes leaves every chase list in this same transaction (docs/chase-lists.md).
+          const drops = await dropEntriesOf(
+            tx,
+            marked.map((voter) => voter.id),
+            'voted',
+            clock.now(),
+          );
+          return { mark: inserted, created: true, changed: marked.length, drops };
+        }
+        // An undo does not bring back dropped chase entries: the next list built includes the person again.
+        const unmarked = await tx.voter.updateMany({
+          where: { stationId: station.id, listNumber: { in: listNumbers }, votedSource: { in: ['watcher', 'sms', 'api'] } },
+          data: { votedAt: null, votedSource: null },
+        });
+        return { mark: inserted, created: true, changed: unmarked.count };
       });
 
+      if (drops) publishDrops(feed, station.electionId, drops);
       if (changed > 0) {
         feed.publish({
           type: 'voters:marked',

@@ -47,7 +47,9 @@ const PERSONAL: Record<string, string[]> = {
   ],
   vote_mark: ['list_numbers'],
   chase_entry: ['voter_id', 'assignee_id'],
+  chase_list_assignment: ['user_id'],
   contact_attempt: ['voter_id', 'note', 'outcome'],
+  ride_request: ['voter_id', 'note'],
   outbound_message: ['voter_id', 'to_phone', 'body'],
   inbound_message: ['from_phone', 'body', 'voter_id'],
   app_user: ['name', 'email', 'phone', 'password_hash', 'locale'],
@@ -121,6 +123,10 @@ async function electionWithPersonalData() {
       note: 'Aurore votes at 5 pm',
     },
   });
+  await prisma.chaseListAssignment.create({ data: { listId: list.id, userId: volunteer.user.id } });
+  await prisma.rideRequest.create({
+    data: { voterId: voters[0]!.id, listId: list.id, volunteerId: volunteer.user.id, note: 'Aurore needs a ride at 5 pm' },
+  });
   await prisma.outboundMessage.create({
     data: { voterId: voters[1]!.id, listId: list.id, toPhone: '+33639980102', body: 'Basile, polls close at 8 pm' },
   });
@@ -193,6 +199,7 @@ describe('relance purge: the personal data of an election that is over', () => {
       voteMarks: 1,
       chaseEntries: 2,
       contactAttempts: 1,
+      rideRequests: 1,
       outboundMessages: 1,
       inboundMessages: 1,
       reportNotes: 1,
@@ -210,6 +217,8 @@ describe('relance purge: the personal data of an election that is over', () => {
     expect(await prisma.outboundMessage.count({ where: { list: { electionId: election.id } } })).toBe(0);
     expect(await prisma.inboundMessage.count({ where: { body: 'Already voted', voter: { electionId: election.id } } })).toBe(0);
     expect(await prisma.stationAssignment.count({ where: { stationId: { in: stationIds } } })).toBe(0);
+    expect(await prisma.rideRequest.count({ where: { list: { electionId: election.id } } })).toBe(0);
+    expect(await prisma.chaseListAssignment.count({ where: { list: { electionId: election.id } } })).toBe(0);
     expect(await prisma.turnoutReport.count({ where: { stationId: { in: stationIds }, note: { not: null } } })).toBe(0);
     for (const account of [watcher, volunteer]) {
       expect(await prisma.user.findUnique({ where: { id: account.user.id } })).toMatchObject({
@@ -299,11 +308,24 @@ describe('relance purge: the personal data of an election that is over', () => {
       vote_mark: ['id', 'station_id', 'action', 'marked_at', 'received_at', 'reporter_id', 'api_token_id', 'source', 'rehearsal'],
       voter: ['id', 'election_id', 'station_id', 'created_at', 'updated_at'],
       chase_list: 'all',
-      chase_entry: ['id', 'list_id', 'priority', 'state', 'lease_expires_at', 'done_at'],
+      chase_entry: ['id', 'list_id', 'priority', 'rank', 'state', 'lease_expires_at', 'done_at'],
+      chase_list_assignment: ['id', 'list_id', 'team_id', 'created_at'],
+      ride_request: ['id', 'list_id', 'volunteer_id', 'status', 'created_at', 'handled_at', 'handled_by_id'],
+      team: 'all',
       contact_attempt: ['id', 'list_id', 'volunteer_id', 'channel', 'created_at'],
       outbound_message: ['id', 'list_id', 'status', 'provider_sid', 'error_code', 'error_message', 'created_at', 'updated_at', 'sent_at'],
       inbound_message: ['id', 'provider_sid', 'to_phone', 'received_at'],
-      app_user: ['id', 'role', 'failed_login_count', 'locked_until', 'disabled_at', 'last_login_at', 'created_at', 'election_id'],
+      app_user: [
+        'id',
+        'role',
+        'failed_login_count',
+        'locked_until',
+        'disabled_at',
+        'last_login_at',
+        'created_at',
+        'election_id',
+        'team_id',
+      ],
       invite: ['id', 'user_id', 'failed_pin_count', 'expires_at', 'used_at', 'created_by_id', 'created_at'],
       session: ['id', 'user_id', 'created_at', 'last_seen_at', 'expires_at'],
       station_assignment: ['station_id'],

@@ -1,0 +1,91 @@
+import type pg from 'pg';
+import type { Prisma } from '../db/generated/client.ts';
+import type { LiveFeed } from '../realtime/realtime.feed.ts';
+
+/**
+ * Live lists: whoever marks a voter as voted (a watcher's strike list, a volunteer's outcome) or
+ * makes them do-not-contact (a volunteer, an objection, an import) drops their pending and claimed
+ * entries from every list in the same transaction. After it commits, the volunteers holding one of
+ * those entries are told at once, and the lists' progress moves (`publishDrops`).
+ */
+
+export type DropReason = 'voted' | 'do_not_contact';
+
+/** An entry dropped while a volunteer held it: they are told (Socket.io /calls, `chase:voted`). */
+export interface DroppedClaim {
+  entryId: number;
+  listId: number;
+  voterId: number;
+  assigneeId: number;
+}
+
+export interface Drops {
+  reason: DropReason;
+  /** Lists that lost an entry. */
+  listIds: number[];
+  claims: DroppedClaim[];
+}
+
+interface DroppedRow {
+  id: number;
+  list_id: number;
+  voter_id: number;
+  assignee_id: number | null;
+  was_claimed: boolean;
+}
+
+function dropsOf(rows: DroppedRow[], reason: DropReason): Drops {
+  return {
+    reason,
+    listIds: [...new Set(rows.map((row) => row.list_id))].sort((a, b) => a - b),
+    claims: rows
+      .filter((row) => row.was_claimed && row.assignee_id !== null)
+      .map((row) => ({ entryId: row.id, listId: row.list_id, voterId: row.voter_id, assigneeId: row.assignee_id! })),
+  };
+}
+
+/**
+ * Drops every pending or claimed entry of `voterIds`, in `tx`. The rows are locked first, so a
+ * claim committed a moment before is seen as claimed and its volunteer told.
+ */
+export async function dropEntriesOf(
+  tx: Prisma.TransactionClient,
+  voterIds: readonly number[],
+  reason: DropReason,
+  now: Date,
+): Promise<Drops> {
+  if (voterIds.length === 0) return { reason, listIds: [], claims: [] };
+  const rows = await tx.$queryRaw<DroppedRow[]>`
+    WITH active AS (
+      SELECT id, state FROM chase_entry
+      WHERE voter_id = ANY(${[...voterIds]}::int[]) AND state IN ('pending', 'claimed')
+      ORDER BY id FOR UPDATE)
+    UPDATE chase_entry e SET state = 'dropped', done_at = ${now}, lease_expires_at = NULL
+    FROM active a WHERE e.id = a.id
+    RETURNING e.id, e.list_id, e.voter_id, e.assignee_id, a.state = 'claimed' AS was_claimed`;
+  return dropsOf(rows, reason);
+}
+
+/**
+ * The same for a voter import (it runs on the driver, in the transaction that holds its COPY):
+ * entries of the election's voters who are now do-not-contact are dropped.
+ */
+export async function dropUncontactableEntries(client: pg.ClientBase, electionId: number): Promise<Drops> {
+  const { rows } = await client.query<DroppedRow>(
+    `WITH active AS (
+       SELECT e.id, e.state FROM chase_entry e JOIN voter v ON v.id = e.voter_id
+       WHERE v.election_id = $1 AND (v.do_not_contact OR v.voted_at IS NOT NULL) AND e.state IN ('pending', 'claimed')
+       ORDER BY e.id FOR UPDATE OF e)
+     UPDATE chase_entry e SET state = 'dropped', done_at = now(), lease_expires_at = NULL
+     FROM active a WHERE e.id = a.id
+     RETURNING e.id, e.list_id, e.voter_id, e.assignee_id, a.state = 'claimed' AS was_claimed`,
+    [electionId],
+  );
+  return dropsOf(rows, 'do_not_contact');
+}
+
+/** Once the transaction that dropped entries has committed: tells their holders, moves the lists' progress. */
+export function publishDrops(feed: LiveFeed, electionId: number, drops: Drops): void {
+  if (drops.claims.length > 0) feed.publish({ type: 'chase:dropped', electionId, reason: drops.reason, claims: drops.claims });
+  if (drops.listIds.length > 0) feed.publish({ type: 'chase:changed', electionId, listIds: drops.listIds });
+}

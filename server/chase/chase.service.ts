@@ -1,0 +1,31 @@
+import type { AuditLog } from '../audit/audit.service.ts';
+import type { Clock } from '../clock.ts';
+import type { PrismaClient } from '../db/database.ts';
+import type { Elections } from '../elections/elections.service.ts';
+import type { LiveFeed } from '../realtime/realtime.feed.ts';
+import type { TurnoutStream } from '../turnout/turnout.stream.ts';
+import { createChaseBuilder } from './chase.builder.ts';
+import { createChaseCalls } from './chase.claims.ts';
+import { createChaseExports } from './chase.exports.ts';
+import { createChaseLists } from './chase.lists.ts';
+
+interface Dependencies {
+  prisma: PrismaClient;
+  clock: Clock;
+  elections: Elections;
+  liveTurnout: TurnoutStream;
+  feed: LiveFeed;
+  audit: AuditLog;
+}
+
+/** Chase lists (docs/chase-lists.md): built from the live turnout, worked by volunteers, arranged by coordinators. */
+export function createChase(dependencies: Dependencies) {
+  return {
+    builder: createChaseBuilder(dependencies),
+    lists: createChaseLists(dependencies),
+    calls: createChaseCalls(dependencies),
+    exports: createChaseExports(dependencies),
+  };
+}
+
+export type Chase = ReturnType<typeof createChase>;

@@ -1,0 +1,140 @@
+import type { Namespace, Server, Socket } from 'socket.io';
+import type { Principal } from '../auth/auth.roles.ts';
+import { listIdsOfVolunteer, requireCaller } from '../chase/chase.access.ts';
+import type { ListProgress } from '../chase/chase.progress.ts';
+import { DomainError } from '../errors.ts';
+import type { Services } from '../services.ts';
+import { clientEvents } from './realtime.events.ts';
+
+/** Namespace of the volunteers' calling workspace: their lists' progress, and word when the person they hold votes. */
+export const CALLS_NAMESPACE = '/calls';
+
+/** A list's progress goes out at most this often: outcomes recorded together are sent together. */
+export const PROGRESS_EVERY_MS = 500;
+
+/** How long a volunteer's lists are trusted before being read again (an assignment anywhere clears them at once). */
+const LISTS_FRESH_MS = 5_000;
+
+interface Dependencies {
+  io: Server;
+  live: Namespace;
+  services: Services;
+  principalOf: (socket: Socket) => Promise<Principal | null>;
+  /** Whether a /live socket still opens the war room (it is dropped otherwise). */
+  stillWarRoom: (socket: Socket) => Promise<boolean>;
+}
+
+/**
+ * Chase lists, live. `chase:progress` goes to every war-room screen (/live) and to the volunteers
+ * whose lists they are (/calls); `chase:voted` tells a volunteer at once that the person they hold
+ * has voted or asked not to be contacted. Changes come from the live feed, so a change committed on
+ * another web node reaches the screens connected here. Who may see what is checked again before
+ * every event: a volunteer never receives another team's list.
+ */
+export function chaseRealtime({ io, live, services, principalOf, stillWarRoom }: Dependencies) {
+  const calls = io.of(CALLS_NAMESPACE);
+  const listsOfUser = new Map<number, { listIds: Set<number>; readAt: number }>();
+
+  async function listsOf(userId: number): Promise<Set<number>> {
+    const known = listsOfUser.get(userId);
+    if (known && Date.now() - known.readAt < LISTS_FRESH_MS) return known.listIds;
+    const election = await services.elections.current();
+    const listIds = new Set(election ? await listIdsOfVolunteer(services.db.prisma, userId, election.id) : []);
+    listsOfUser.set(userId, { listIds, readAt: Date.now() });
+    return listIds;
+  }
+
+  /** The volunteer a /calls socket belongs to, checked again now; a socket that no longer qualifies is dropped. */
+  async function stillCaller(socket: Socket): Promise<number | null> {
+    try {
+      return requireCaller(await principalOf(socket)).id;
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      socket.emit('error:refused', { code: error.code, message: error.message });
+      socket.disconnect(true);
+      return null;
+    }
+  }
+
+  calls.use(async (socket, next) => {
+    try {
+      socket.data.userId = requireCaller(await principalOf(socket)).id;
+      next();
+    } catch (error) {
+      const refusal = new Error(error instanceof DomainError ? error.message : 'Could not check who you are.') as Error & {
+        data?: unknown;
+      };
+      refusal.data = { code: error instanceof DomainError ? error.code : 'internal' };
+      next(refusal);
+    }
+  });
+
+  async function sendOwnProgress(socket: Socket) {
+    const userId = await stillCaller(socket);
+    if (userId === null) return;
+    const progress = await services.chase.lists.progress([...(await listsOf(userId))]);
+    for (const figures of progress) socket.emit('chase:progress', figures);
+  }
+
+  calls.on('connection', (socket) => {
+    const events = clientEvents(socket, services);
+    events.on('chase:resync', () => sendOwnProgress(socket));
+    void sendOwnProgress(socket).catch((error: unknown) => {
+      services.log.error({ err: { message: (error as Error).message } }, 'could not send chase progress');
+    });
+  });
+
+  let changed = new Set<number>();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+
+  async function flush() {
+    timer = undefined;
+    const listIds = [...changed];
+    changed = new Set();
+    const progress = await services.chase.lists.progress(listIds);
+    if (progress.length === 0) return;
+    await Promise.all(
+      [...live.sockets.values()].map(async (socket) => {
+        if (await stillWarRoom(socket)) for (const figures of progress) socket.emit('chase:progress', figures);
+      }),
+    );
+    await Promise.all(
+      [...calls.sockets.values()].map(async (socket) => {
+        const userId = await stillCaller(socket);
+        if (userId === null) return;
+        const own = await listsOf(userId);
+        for (const figures of progress) if (own.has(figures.listId)) socket.emit('chase:progress', figures);
+      }),
+    );
+  }
+
+  async function tellHolders(claims: { entryId: number; listId: number; assigneeId: number }[], reason: string) {
+    for (const claim of claims) {
+      for (const socket of calls.sockets.values()) {
+        if (socket.data.userId !== claim.assigneeId) continue;
+        if ((await stillCaller(socket)) === claim.assigneeId)
+          socket.emit('chase:voted', { entryId: claim.entryId, listId: claim.listId, reason });
+      }
+    }
+  }
+
+  const fail = (what: string) => (error: unknown) => services.log.error({ err: { message: (error as Error).message } }, what);
+  const unsubscribe = services.feed.subscribe((event) => {
+    if (event.type === 'chase:assigned') listsOfUser.clear();
+    if (event.type === 'chase:dropped') void tellHolders(event.claims, event.reason).catch(fail('could not tell a volunteer'));
+    if (event.type !== 'chase:changed') return;
+    for (const id of event.listIds) changed.add(id);
+    timer ??= setTimeout(() => void flush().catch(fail('could not send chase progress')), PROGRESS_EVERY_MS);
+  });
+
+  return {
+    calls,
+    close() {
+      unsubscribe();
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** What `chase:progress` carries: one list's figures (docs/api.md). */
+export type ChaseProgressEvent = ListProgress;
