@@ -3,6 +3,7 @@ import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { Redis } from 'ioredis';
 import { Server, type Socket } from 'socket.io';
 import { requireWarRoom } from '../auth/auth.guards.ts';
+import { PRINCIPAL_CACHE_MS } from '../auth/auth.service.ts';
 import { identify } from '../auth/auth.identify.ts';
 import type { Principal } from '../auth/auth.roles.ts';
 import { DomainError } from '../errors.ts';
@@ -95,25 +96,30 @@ export function createRealtime(httpServer: http.Server, services: Services, metr
   }, REFRESH_EVERY_MS);
   refresh.unref();
 
-  // Updates go out one after the other, in the stream's order, each after its sign-in checks.
-  let sending = Promise.resolve();
-  const unsubscribeStream = stream.subscribe((update) => {
-    sending = sending.then(async () => {
-      try {
-        // Checked again before every event: a session revoked since the connection no longer counts.
-        await Promise.all([...live.sockets.values()].map((socket) => stillWarRoom(socket)));
-        if (update.kind === 'delta') live.local.to(WAR_ROOM).emit('turnout:delta', update.delta);
-        else live.local.to(WAR_ROOM).emit('turnout:snapshot', update.snapshot);
-      } catch (error) {
-        services.log.error({ err: { message: (error as Error).message } }, 'could not send a turnout update');
-      }
+  // Every update is sent to the whole room at once, in the stream's order; each connection's session or token is
+  // checked again alongside, at most once per PRINCIPAL_CACHE_MS (the same cache the API's requests use), and a
+  // connection no longer allowed is refused and dropped. Waiting for those checks before sending made every screen
+  // wait for the slowest lookup.
+  const checkedAt = new WeakMap<Socket, number>();
+  function checkAgain(socket: Socket) {
+    const now = services.clock.now().getTime();
+    if (now - (checkedAt.get(socket) ?? 0) < PRINCIPAL_CACHE_MS) return;
+    checkedAt.set(socket, now);
+    stillWarRoom(socket).catch((error: unknown) => {
+      services.log.error({ err: { message: (error as Error).message } }, 'could not check a live connection');
     });
+  }
+  const unsubscribeStream = stream.subscribe((update) => {
+    for (const socket of live.sockets.values()) checkAgain(socket);
+    if (update.kind === 'delta') live.local.to(WAR_ROOM).emit('turnout:delta', update.delta);
+    else live.local.to(WAR_ROOM).emit('turnout:snapshot', update.snapshot);
   });
 
   // Chase lists: progress to war-room screens here, and the volunteers' own namespace (/calls).
   const chase = chaseRealtime({ io, live, services, principalOf: (socket) => principalOf(services, socket), stillWarRoom });
 
   live.on('connection', (socket) => {
+    checkedAt.set(socket, services.clock.now().getTime());
     metrics.liveConnections.inc();
     socket.on('disconnect', () => metrics.liveConnections.dec());
 
