@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { memo, useCallback, useEffect, useState } from 'react';
 import { Link } from 'react-router';
 import type { Principal, Role } from '../../server/auth/auth.roles.ts';
 import type { TurnoutSnapshot } from '../../server/turnout/turnout.service.ts';
@@ -55,6 +55,12 @@ function RetentionReminder({ reminder }: { reminder: { purgeBy: string; timezone
   );
 }
 
+// A delta keeps the arrays it does not change (app/war-room/turnout-deltas.ts): these parts then skip rendering.
+const Lagging = memo(LaggingAreas);
+const Flags = memo(FlagsFeed);
+const Silent = memo(SilentStations);
+const Table = memo(TurnoutTable);
+
 function WarRoom({ initial, clock, mapStyleUrl }: { initial: TurnoutSnapshot; clock: PageClock; mapStyleUrl: string | null }) {
   const t = useT();
   const live = useLiveTurnout(initial);
@@ -87,13 +93,13 @@ function WarRoom({ initial, clock, mapStyleUrl }: { initial: TurnoutSnapshot; cl
           />
         </section>
         <div className="war-side">
-          <LaggingAreas areas={snapshot.areas} selected={selected} onSelect={select} />
-          <FlagsFeed flags={snapshot.flags} stations={snapshot.stations} timezone={snapshot.election.timezone} />
-          <SilentStations stations={snapshot.stations} timezone={snapshot.election.timezone} onSelect={select} />
+          <Lagging areas={snapshot.areas} selected={selected} onSelect={select} />
+          <Flags flags={snapshot.flags} stations={snapshot.stations} timezone={snapshot.election.timezone} />
+          <Silent stations={snapshot.stations} timezone={snapshot.election.timezone} onSelect={select} />
         </div>
         {selected && <AreaPanel snapshot={snapshot} selection={selected} clock={clock} onClose={close} />}
       </div>
-      <TurnoutTable areas={snapshot.areas} selected={selected} onSelect={select} />
+      <Table areas={snapshot.areas} selected={selected} onSelect={select} />
     </>
   );
 }
