@@ -142,7 +142,8 @@ export async function createCity(relance: Relance, onProgress: (message: string)
       yield `${firstId + offset}\tcall\t${outcome}\t${new Date(now - minutesAgo * 60_000).toISOString()}\n`;
     }
   });
-  await relance.db.pool.query('ANALYZE voter');
+  // As autovacuum does after a large import: statistics, and the visibility map that index-only scans read.
+  await relance.db.pool.query('VACUUM ANALYZE voter');
   await relance.db.pool.query('ANALYZE contact_attempt');
   return { ...election, voters: total, stationIds, contactAttempts };
 }
