@@ -175,13 +175,16 @@ export function createChaseCalls({ prisma, clock, elections, feed, audit }: Depe
       if (held !== null) return viewOf(held, caller.id);
       const now = clock.now();
       // An entry whose lease ran out goes back first in line (it was near the top when it was taken);
-      // then the pending entries, highest priority first. Two short statements, each served by the
-      // (list_id, state, priority) index, rather than one whose OR would sort every pending entry.
+      // then the pending entries, in call order. Two short statements rather than one whose OR would
+      // sort every pending entry. With one list (the usual case), each reads the first entry of the
+      // (list_id, state, priority DESC, rank, id) index and stops there; with several, their entries
+      // of that state are sorted by priority across the lists.
+      const lists = listIds.length === 1 ? Prisma.sql`list_id = ${listIds[0]}` : Prisma.sql`list_id = ANY(${listIds}::int[])`;
       const claim = (state: Prisma.Sql) => prisma.$queryRaw<{ id: number; list_id: number }[]>`
         UPDATE chase_entry SET state = 'claimed', assignee_id = ${caller.id}, lease_expires_at = ${leaseEnd()}
         WHERE id = (
           SELECT id FROM chase_entry
-          WHERE list_id = ANY(${listIds}::int[]) AND ${state}
+          WHERE ${lists} AND ${state}
           ORDER BY priority DESC, rank, id
           LIMIT 1
           FOR UPDATE SKIP LOCKED)

@@ -1,0 +1,426 @@
+/**
+ * chase: the one-click chase list on a city of 1,000,000 voters over 1,000 stations (chase-city.ts), and
+ * the volunteers working it. Relance is served in this process as server/web.ts assembles it; the
+ * volunteers run in a process of their own (chase-load.ts).
+ *
+ * In one run it measures, in order:
+ *  1. the preview, and the build and save, of a list of about 100,000 entries (the first neighbourhoods
+ *     whose lists add up to 100,000), through the builder service, over RUNS runs after a warm-up; each
+ *     list is deleted before the next run, so "not already on an active list" leaves every run the same
+ *     voters;
+ *  2. in the same runs, interleaved, the same selection as one hand-written INSERT … SELECT into a list
+ *     (the baseline), and once that it selects exactly the same voters in the same order;
+ *  3. 50 volunteers working one such list over HTTP: claims per second, claim latency;
+ *  4. voters marked as voted through the watchers' marks API (POST /api/v1/marks), one at a time: the time
+ *     until the answer, after which none of their entries may be pending or claimed any more (the drop is
+ *     in the mark's transaction).
+ */
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { priorityTable } from '../../server/chase/chase.priority.ts';
+import { electionTime } from '../../server/elections/elections.clock.ts';
+import type { Relance } from '../../server/relance.ts';
+import { signedIn } from '../../tests/fixtures.ts';
+import { createCity, reportTurnout, type City } from './chase-city.ts';
+import type { VolunteersAnswer, VolunteersCommand, VolunteersResult } from './chase-load.ts';
+import { startHelper } from './child.ts';
+import { serveRelance } from './ingest-servers.ts';
+import type { BenchReport, ReportRow } from './report.ts';
+import type { ScenarioOptions } from './scenarios.ts';
+import { percentile, summarize, type LatencySummary } from './stats.ts';
+
+export const CHASE_BUDGET = { previewMs: 200, buildMs: 500, buildRatio: 1.5, claimsPerSecond: 500, claimP99Ms: 100 };
+export const CHASE_DEFAULT_SECONDS = 20;
+/** The pool Relance is opened with: the web process's default (DATABASE_POOL_SIZE). */
+export const CHASE_CONNECTIONS = 20;
+
+const RUNS = 7;
+const TARGET_ENTRIES = 100_000;
+const VOLUNTEERS = 50;
+const WARM_UP_SECONDS = 3;
+const MARKS = 100;
+const RENEW_EVERY = 4;
+
+const LOAD_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'chase-load.ts');
+
+/** The same selection as the builder's, written by hand as one statement: voters of the stations, priority from the same table. */
+const BASELINE_SQL = `
+  WITH p(station_id, support_level, outcome, priority) AS (
+    SELECT * FROM unnest($2::int[], $3::int[], $4::text[], $5::float8[])
+  ), last_contact AS (
+    SELECT DISTINCT ON (voter_id) voter_id, outcome::text AS outcome, created_at
+    FROM contact_attempt ORDER BY voter_id, created_at DESC, id DESC
+  )
+  INSERT INTO chase_entry (list_id, voter_id, priority, rank)
+  SELECT $1, id, priority, row_number() OVER (ORDER BY priority DESC, id)
+  FROM (
+    SELECT DISTINCT ON (v.phone) v.id, p.priority
+    FROM voter v
+    LEFT JOIN last_contact lc ON lc.voter_id = v.id
+    JOIN p ON p.station_id = v.station_id AND p.support_level = v.support_level AND p.outcome = coalesce(lc.outcome, 'none')
+    WHERE v.election_id = $6 AND v.station_id = ANY($2::int[])
+      AND v.voted_at IS NULL AND NOT v.do_not_contact AND v.phone IS NOT NULL AND v.call_consent
+      AND (lc.created_at IS NULL OR lc.created_at < $7)
+      AND NOT EXISTS (SELECT 1 FROM chase_entry e WHERE e.voter_id = v.id AND e.state IN ('pending', 'claimed'))
+    ORDER BY v.phone, p.priority DESC, v.id
+  ) one_per_phone`;
+
+const NOT_CONTACTED_FOR_MINUTES = 60;
+
+interface Timed<T> {
+  ms: number;
+  value: T;
+}
+
+async function timed<T>(run: () => Promise<T>): Promise<Timed<T>> {
+  const started = performance.now();
+  const value = await run();
+  return { ms: performance.now() - started, value };
+}
+
+/** The neighbourhoods, in code order, whose lists add up to TARGET_ENTRIES or just over. */
+async function chooseAreas(relance: Relance, city: City): Promise<{ areaCodes: string[]; expected: number }> {
+  const neighbourhoods = await relance.services.db.prisma.area.findMany({
+    where: { electionId: city.electionId, kind: 'neighbourhood' },
+    select: { code: true },
+    orderBy: { code: 'asc' },
+  });
+  const all = await relance.services.chase.builder.preview({ channel: 'call', areaCodes: neighbourhoods.map((area) => area.code) });
+  const inList = new Map(all.byArea.map((area) => [area.code, area.inList]));
+  const areaCodes: string[] = [];
+  let expected = 0;
+  for (const { code } of neighbourhoods) {
+    if (expected >= TARGET_ENTRIES) break;
+    areaCodes.push(code);
+    expected += inList.get(code) ?? 0;
+  }
+  return { areaCodes, expected };
+}
+
+export async function runChase(relance: Relance, options: ScenarioOptions): Promise<BenchReport> {
+  const seconds = options.seconds ?? CHASE_DEFAULT_SECONDS;
+  const progress = options.onProgress;
+  const { services } = relance;
+  const { pool } = relance.db;
+  const { builder } = services.chase;
+
+  progress('generating the city: 1,000 stations, 1,000,000 voters');
+  const generated = await timed(() => createCity(relance, progress));
+  const city = generated.value;
+
+  const server = await serveRelance(services);
+  let load: ReturnType<typeof startHelper<VolunteersCommand, VolunteersAnswer>> | null = null;
+  try {
+    const { token: watcherToken } = await services.accounts.createApiToken(
+      { name: 'Bench watcher', role: 'watcher', stationCodes: city.stationCodes },
+      null,
+    );
+    progress('one turnout report per station, so that areas lag');
+    await reportTurnout(server.url, city, watcherToken);
+    const coordinator = await signedIn(services, 'coordinator', { name: 'Bench coordinator' });
+
+    const { areaCodes, expected } = await chooseAreas(relance, city);
+    const criteria = { channel: 'call' as const, areaCodes };
+    progress(`${areaCodes.length} neighbourhoods, about ${expected.toLocaleString('en-US')} entries`);
+
+    // The baseline's inputs: the stations and priority table the builder uses (same snapshot, same clock).
+    const snapshot = await services.liveTurnout.snapshot();
+    const chosen = new Set(areaCodes);
+    const areaByCode = new Map(snapshot.areas.map((area) => [area.code, area]));
+    const electionNow = (await services.elections.clockOf(city.electionId)).now;
+    const stations = snapshot.stations
+      .filter((station) => chosen.has(station.areaCode) && new Date(station.closesAt) > electionNow)
+      .map((station) => ({
+        stationId: city.stationIds.get(station.code)!,
+        lag: areaByCode.get(station.areaCode)?.lag ?? station.lag,
+        closesAt: new Date(station.closesAt),
+      }));
+    const table = priorityTable(stations, 2, electionNow);
+
+    const deleteList = async (listId: number) => {
+      await pool.query('DELETE FROM chase_list WHERE id = $1', [listId]);
+      await pool.query('VACUUM ANALYZE chase_entry');
+    };
+
+    const baseline = async (): Promise<number> => {
+      const { rows } = await pool.query<{ id: number }>(
+        `INSERT INTO chase_list (election_id, name, channel, criteria) VALUES ($1, 'Baseline', 'call', '{}') RETURNING id`,
+        [city.electionId],
+      );
+      const listId = rows[0]!.id;
+      const since = new Date(Date.now() - NOT_CONTACTED_FOR_MINUTES * 60_000);
+      const client = await pool.connect();
+      let ms: number;
+      try {
+        const started = performance.now();
+        await client.query('BEGIN');
+        await client.query(`SET LOCAL work_mem = '64MB'`);
+        const inserted = await client.query(BASELINE_SQL, [
+          listId,
+          table.map((row) => row.station_id),
+          table.map((row) => row.support_level),
+          table.map((row) => row.outcome),
+          table.map((row) => row.priority),
+          city.electionId,
+          since,
+        ]);
+        await client.query('COMMIT');
+        ms = performance.now() - started;
+        baselineEntries = inserted.rowCount ?? 0;
+      } finally {
+        client.release();
+      }
+      return ((lastBaselineList = listId), ms);
+    };
+    let baselineEntries = 0;
+    let lastBaselineList = 0;
+
+    progress('warm-up: one preview, one build, one hand-written INSERT … SELECT');
+    await builder.preview(criteria);
+    await deleteList((await builder.build(criteria, coordinator.principal)).id);
+    await baseline();
+    await deleteList(lastBaselineList);
+
+    const previewMs: number[] = [];
+    const buildMs: number[] = [];
+    const baselineMs: number[] = [];
+    let entries = 0;
+    let previewEntries = 0;
+    let mismatches = -1;
+    await pool.query('CREATE TABLE bench_chase_built (voter_id int PRIMARY KEY, rank int NOT NULL, priority float8 NOT NULL)');
+    for (let run = 1; run <= RUNS; run++) {
+      progress(`run ${run}/${RUNS}: preview, build and save, hand-written INSERT … SELECT`);
+      const preview = await timed(() => builder.preview(criteria));
+      previewMs.push(preview.ms);
+      previewEntries = preview.value.entries;
+      // Alternately first and second, so that neither always runs on a warmer cache.
+      const builderFirst = run % 2 === 1;
+      if (!builderFirst) {
+        baselineMs.push(await baseline());
+        await deleteList(lastBaselineList);
+      }
+      const built = await timed(() => builder.build(criteria, coordinator.principal));
+      buildMs.push(built.ms);
+      entries = built.value.entries;
+      if (run === RUNS) {
+        await pool.query('INSERT INTO bench_chase_built SELECT voter_id, rank, priority FROM chase_entry WHERE list_id = $1', [
+          built.value.id,
+        ]);
+      }
+      await deleteList(built.value.id);
+      if (builderFirst) {
+        baselineMs.push(await baseline());
+        if (run !== RUNS) await deleteList(lastBaselineList);
+      }
+    }
+    {
+      // The last baseline list is still there: it must hold the builder's voters, ranks and priorities.
+      const { rows } = await pool.query<{ count: string }>(
+        `SELECT count(*) FROM bench_chase_built b FULL JOIN (SELECT * FROM chase_entry WHERE list_id = $1) e USING (voter_id)
+         WHERE b.voter_id IS NULL OR e.voter_id IS NULL OR b.rank <> e.rank OR b.priority <> e.priority`,
+        [lastBaselineList],
+      );
+      mismatches = Number(rows[0]!.count);
+      await deleteList(lastBaselineList);
+      await pool.query('DROP TABLE bench_chase_built');
+    }
+
+    progress(`${VOLUNTEERS} volunteers signing in; a list for them`);
+    const volunteers = [];
+    for (let index = 0; index < VOLUNTEERS; index++) {
+      volunteers.push(await signedIn(services, 'volunteer', { name: `Bench volunteer ${index + 1}` }));
+    }
+    const team = await services.chase.lists.createTeam(coordinator.principal, {
+      name: 'Bench team',
+      memberIds: volunteers.map((volunteer) => volunteer.user.id),
+    });
+    const list = await builder.build(criteria, coordinator.principal);
+    await services.chase.lists.assign(coordinator.principal, list.id, { teamIds: [team.id] });
+
+    load = startHelper<VolunteersCommand, VolunteersAnswer>(LOAD_SCRIPT, 'the volunteers’ process');
+    await load.ask({ type: 'init', baseUrl: server.url, cookies: volunteers.map((volunteer) => volunteer.cookie) });
+    progress(`warm-up: ${VOLUNTEERS} volunteers, ${WARM_UP_SECONDS} s`);
+    await load.ask({ type: 'phase', seconds: WARM_UP_SECONDS, renewEvery: RENEW_EVERY });
+    progress(`${VOLUNTEERS} volunteers claiming and recording outcomes: ${seconds} s`);
+    const cpuBefore = process.cpuUsage();
+    const claims = (await load.ask({ type: 'phase', seconds, renewEvery: RENEW_EVERY })) as VolunteersResult;
+    const serverCpu = process.cpuUsage(cpuBefore);
+    load.stop();
+
+    progress(`${MARKS} voters marked as voted through the marks API`);
+    const { rows: marked } = await pool.query<{ voter_id: number; code: string; list_number: number }>(
+      `SELECT e.voter_id, s.code, v.list_number FROM chase_entry e
+       JOIN voter v ON v.id = e.voter_id JOIN polling_station s ON s.id = v.station_id
+       WHERE e.list_id = $1 AND e.state = 'pending' ORDER BY e.rank DESC LIMIT $2`,
+      [list.id, MARKS],
+    );
+    const markMs: number[] = [];
+    let leftPending = 0;
+    let markErrors = 0;
+    for (const voter of marked) {
+      const started = performance.now();
+      const response = await fetch(`${server.url}/api/v1/marks`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${watcherToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          id: randomUUID(),
+          stationCode: voter.code,
+          listNumbers: [voter.list_number],
+          action: 'mark',
+          markedAt: electionTime(new Date(), city.clock).toISOString(),
+        }),
+      });
+      await response.arrayBuffer();
+      markMs.push(performance.now() - started);
+      if (response.status !== 201) markErrors++;
+      const { rows } = await pool.query<{ count: string }>(
+        `SELECT count(*) FROM chase_entry WHERE voter_id = $1 AND state IN ('pending', 'claimed')`,
+        [voter.voter_id],
+      );
+      leftPending += Number(rows[0]!.count);
+    }
+
+    return buildReport({
+      city,
+      generatedMs: generated.ms,
+      areas: areaCodes.length,
+      stations: stations.length,
+      previewMs,
+      buildMs,
+      baselineMs,
+      entries,
+      previewEntries,
+      baselineEntries,
+      mismatches,
+      claims,
+      seconds,
+      serverCpuMs: (serverCpu.user + serverCpu.system) / 1000,
+      marks: { latency: summarize(markMs), leftPending, errors: markErrors },
+    });
+  } finally {
+    load?.stop();
+    await server.close();
+  }
+}
+
+interface Measured {
+  city: City;
+  generatedMs: number;
+  areas: number;
+  stations: number;
+  previewMs: number[];
+  buildMs: number[];
+  baselineMs: number[];
+  entries: number;
+  previewEntries: number;
+  baselineEntries: number;
+  mismatches: number;
+  claims: VolunteersResult;
+  seconds: number;
+  serverCpuMs: number;
+  marks: { latency: LatencySummary; leftPending: number; errors: number };
+}
+
+function buildReport(m: Measured): BenchReport {
+  const sorted = (values: number[]) => Float64Array.from(values).sort();
+  const p = (values: number[], q: number) => percentile(sorted(values), q);
+  const preview = { p50: p(m.previewMs, 50), p95: p(m.previewMs, 95) };
+  const build = { p50: p(m.buildMs, 50), p95: p(m.buildMs, 95) };
+  const hand = { p50: p(m.baselineMs, 50), p95: p(m.baselineMs, 95) };
+  const ratio = build.p50 / hand.p50;
+  const claimsPerSecond = m.claims.claims / (m.claims.windowMs / 1000);
+  const failed = Object.values(m.claims.errors).reduce((sum, count) => sum + count, 0);
+  const loadavg = os.loadavg();
+
+  const metrics: Record<string, number> = {
+    voters: m.city.voters,
+    stations: m.city.stationIds.size,
+    contactAttempts: m.city.contactAttempts,
+    generateMs: m.generatedMs,
+    areas: m.areas,
+    listStations: m.stations,
+    runs: m.previewMs.length,
+    entries: m.entries,
+    previewEntries: m.previewEntries,
+    previewP50Ms: preview.p50,
+    previewP95Ms: preview.p95,
+    buildP50Ms: build.p50,
+    buildP95Ms: build.p95,
+    baselineP50Ms: hand.p50,
+    baselineP95Ms: hand.p95,
+    buildToBaselineRatio: ratio,
+    baselineEntries: m.baselineEntries,
+    baselineMismatches: m.mismatches,
+    volunteers: VOLUNTEERS,
+    seconds: m.seconds,
+    claimsPerSecond,
+    claimP50Ms: m.claims.claimLatency.p50,
+    claimP99Ms: m.claims.claimLatency.p99,
+    claimMaxMs: m.claims.claimLatency.max,
+    outcomeP50Ms: m.claims.outcomeLatency.p50,
+    outcomeP99Ms: m.claims.outcomeLatency.p99,
+    renewals: m.claims.renewals,
+    outcomes: m.claims.outcomes,
+    doubleClaims: m.claims.doubleClaims,
+    failedRequests: failed,
+    serverCpuMsPerClaim: m.claims.claims > 0 ? m.serverCpuMs / m.claims.claims : Number.NaN,
+    marks: m.marks.latency.count,
+    markToDroppedP50Ms: m.marks.latency.p50,
+    markToDroppedP99Ms: m.marks.latency.p99,
+    markToDroppedMaxMs: m.marks.latency.max,
+    markEntriesLeftPending: m.marks.leftPending,
+    markErrors: m.marks.errors,
+    loadAverage1m: loadavg[0]!,
+  };
+  const rows: ReportRow[] = [
+    { name: `city: ${m.city.voters.toLocaleString('en-US')} voters, generated in`, value: m.generatedMs, unit: 'ms' },
+    { name: `list: ${m.areas} neighbourhoods, ${m.stations} stations, entries`, value: m.entries, unit: 'entries' },
+    { name: `preview p50 (${m.previewMs.length} runs)`, value: preview.p50, unit: 'ms' },
+    { name: 'preview p95', value: preview.p95, unit: 'ms' },
+    { name: 'build and save p50', value: build.p50, unit: 'ms' },
+    { name: 'build and save p95', value: build.p95, unit: 'ms' },
+    { name: 'hand-written INSERT … SELECT p50', value: hand.p50, unit: 'ms' },
+    { name: 'hand-written INSERT … SELECT p95', value: hand.p95, unit: 'ms' },
+    { name: 'ratio: build p50 ÷ hand-written p50', value: ratio, unit: '×' },
+    { name: 'entries differing from the hand-written list', value: m.mismatches, unit: 'entries' },
+    { name: `claims, ${VOLUNTEERS} volunteers over HTTP`, value: claimsPerSecond, unit: 'claims/s' },
+    { name: '  claim p50', value: m.claims.claimLatency.p50, unit: 'ms' },
+    { name: '  claim p99', value: m.claims.claimLatency.p99, unit: 'ms' },
+    { name: '  outcome p99', value: m.claims.outcomeLatency.p99, unit: 'ms' },
+    { name: '  same entry claimed twice', value: m.claims.doubleClaims, unit: 'entries' },
+    { name: '  failed requests', value: failed, unit: 'requests' },
+    { name: '  server CPU per claim (with its outcome)', value: metrics.serverCpuMsPerClaim!, unit: 'ms' },
+    { name: `marked as voted → off every list p50 (${m.marks.latency.count} marks)`, value: m.marks.latency.p50, unit: 'ms' },
+    { name: '  p99', value: m.marks.latency.p99, unit: 'ms' },
+    { name: '  entries still pending after the answer', value: m.marks.leftPending, unit: 'entries' },
+  ];
+  const notes = [
+    `budgets (p50 of ${m.previewMs.length} runs): preview ≤ ${CHASE_BUDGET.previewMs} ms; build and save ≤ ${CHASE_BUDGET.buildMs} ms and ≤ ${CHASE_BUDGET.buildRatio} × hand-written; ≥ ${CHASE_BUDGET.claimsPerSecond} claims/s with p99 ≤ ${CHASE_BUDGET.claimP99Ms} ms`,
+    `volunteers (own session each, one kept-alive connection) in a separate process: next person, renew 1 call in ${RENEW_EVERY}, outcome no_answer; ${m.seconds} s after a ${WARM_UP_SECONDS} s warm-up`,
+    `load average at the end: ${loadavg.map((value) => value.toFixed(2)).join(' ')} (${os.cpus().length} CPUs)`,
+  ];
+  if (failed > 0) notes.push(...m.claims.errorSamples.map((sample) => `e.g. ${sample}`));
+  if (m.previewEntries !== m.entries) notes.push(`the preview counted ${m.previewEntries} entries, the build made ${m.entries}`);
+  const ok =
+    preview.p50 <= CHASE_BUDGET.previewMs &&
+    build.p50 <= CHASE_BUDGET.buildMs &&
+    ratio <= CHASE_BUDGET.buildRatio &&
+    claimsPerSecond >= CHASE_BUDGET.claimsPerSecond &&
+    m.claims.claimLatency.p99 <= CHASE_BUDGET.claimP99Ms &&
+    m.mismatches === 0 &&
+    m.claims.doubleClaims === 0 &&
+    failed === 0 &&
+    m.marks.leftPending === 0 &&
+    m.marks.errors === 0;
+  return {
+    scenario: 'chase',
+    rows,
+    metrics,
+    baseline: { handWrittenP50Ms: hand.p50, handWrittenP95Ms: hand.p95, handWrittenEntries: m.baselineEntries },
+    ok,
+    notes,
+  };
+}
