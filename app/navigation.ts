@@ -11,6 +11,8 @@ export const NAVIGATION: Record<Role, NavItem[]> = {
   admin: [
     { to: '/dashboard', label: 'nav.dashboard' },
     { to: '/watchers', label: 'nav.watchers' },
+    { to: '/chase', label: 'chase.nav' },
+    { to: '/rides', label: 'chase.rides.nav' },
     { to: '/admin/users', label: 'nav.users' },
     { to: '/admin/data', label: 'nav.data' },
     { to: '/admin/curve', label: 'nav.curve' },
@@ -20,6 +22,8 @@ export const NAVIGATION: Record<Role, NavItem[]> = {
   coordinator: [
     { to: '/dashboard', label: 'nav.dashboard' },
     { to: '/watchers', label: 'nav.watchers' },
+    { to: '/chase', label: 'chase.nav' },
+    { to: '/rides', label: 'chase.rides.nav' },
     { to: '/wall/links', label: 'wall.links.nav' },
   ],
   viewer: [{ to: '/dashboard', label: 'nav.dashboard' }],

@@ -2,6 +2,7 @@ import { memo, useCallback, useEffect, useState } from 'react';
 import { Link } from 'react-router';
 import type { Principal, Role } from '../../server/auth/auth.roles.ts';
 import type { TurnoutSnapshot } from '../../server/turnout/turnout.service.ts';
+import { ChaseDialog, type ChaseTarget } from '../chase/chase-dialog.tsx';
 import type { PageClock } from '../election-clock.ts';
 import { formatDate } from '../format.ts';
 import { useLocale, useT } from '../i18n/i18n.ts';
@@ -20,13 +21,15 @@ export async function loader({ context }: Route.LoaderArgs) {
   const principal = context.requireRole(context.access.warRoom);
   // No election set up yet: the page says so.
   const election = await context.services.elections.current();
-  if (!election) return { snapshot: null, clock: null, retention: null, mapStyleUrl: null };
+  const canChase = (context.access.manageChase as readonly Role[]).includes(principal.role);
+  if (!election) return { snapshot: null, clock: null, retention: null, mapStyleUrl: null, canChase };
   // The snapshot as the live channel sends it: the page starts from it and applies the deltas that follow.
   return {
     snapshot: await context.services.liveTurnout.snapshot(),
     clock: await context.services.elections.pageClock(election.id),
     retention: await retentionReminder(context, principal, election.id),
     mapStyleUrl: context.services.config.mapStyleUrl,
+    canChase,
   };
 }
 
@@ -61,7 +64,17 @@ const Flags = memo(FlagsFeed);
 const Silent = memo(SilentStations);
 const Table = memo(TurnoutTable);
 
-function WarRoom({ initial, clock, mapStyleUrl }: { initial: TurnoutSnapshot; clock: PageClock; mapStyleUrl: string | null }) {
+function WarRoom({
+  initial,
+  clock,
+  mapStyleUrl,
+  canChase,
+}: {
+  initial: TurnoutSnapshot;
+  clock: PageClock;
+  mapStyleUrl: string | null;
+  canChase: boolean;
+}) {
   const t = useT();
   const live = useLiveTurnout(initial);
   const snapshot = live.snapshot ?? initial;
@@ -73,6 +86,15 @@ function WarRoom({ initial, clock, mapStyleUrl }: { initial: TurnoutSnapshot; cl
   const [selected, setSelected] = useState<WarRoomSelection | null>(null);
   const select = useCallback((selection: WarRoomSelection | null) => setSelected(selection), []);
   const close = useCallback(() => setSelected(null), []);
+  // Coordinators and admins chase an area, or every lagging one, from a preview (viewers do not).
+  const [chasing, setChasing] = useState<ChaseTarget | null>(null);
+  const chaseArea = useCallback(
+    (areaCode: string) => {
+      const area = snapshot.areas.find((candidate) => candidate.code === areaCode);
+      setChasing({ kind: 'areas', areaCodes: [areaCode], names: area?.name ?? areaCode });
+    },
+    [snapshot.areas],
+  );
   return (
     <>
       <WarRoomHeader snapshot={snapshot} live={live} clock={clock} />
@@ -93,12 +115,20 @@ function WarRoom({ initial, clock, mapStyleUrl }: { initial: TurnoutSnapshot; cl
           />
         </section>
         <div className="war-side">
+          {canChase && (
+            <button type="button" className="button primary war-chase-all" onClick={() => setChasing({ kind: 'lagging' })}>
+              {t('chase.chaseAll')}
+            </button>
+          )}
           <Lagging areas={snapshot.areas} selected={selected} onSelect={select} />
           <Flags flags={snapshot.flags} stations={snapshot.stations} timezone={snapshot.election.timezone} />
           <Silent stations={snapshot.stations} timezone={snapshot.election.timezone} onSelect={select} />
         </div>
-        {selected && <AreaPanel snapshot={snapshot} selection={selected} clock={clock} onClose={close} />}
+        {selected && (
+          <AreaPanel snapshot={snapshot} selection={selected} clock={clock} onClose={close} onChase={canChase ? chaseArea : undefined} />
+        )}
       </div>
+      {chasing && <ChaseDialog target={chasing} onClose={() => setChasing(null)} />}
       <Table areas={snapshot.areas} selected={selected} onSelect={select} />
     </>
   );
@@ -111,7 +141,12 @@ export default function Dashboard({ loaderData }: Route.ComponentProps) {
       <title>{`${t('dashboard.title')} — Relance`}</title>
       {loaderData.retention && <RetentionReminder reminder={loaderData.retention} />}
       {loaderData.snapshot && loaderData.clock ? (
-        <WarRoom initial={loaderData.snapshot} clock={loaderData.clock} mapStyleUrl={loaderData.mapStyleUrl} />
+        <WarRoom
+          initial={loaderData.snapshot}
+          clock={loaderData.clock}
+          mapStyleUrl={loaderData.mapStyleUrl}
+          canChase={loaderData.canChase}
+        />
       ) : (
         <>
           <h1 id="dashboard-title">{t('dashboard.title')}</h1>

@@ -47,18 +47,21 @@ function Figure({ label, children }: { label: string; children: React.ReactNode 
 
 /**
  * The side sheet of a selected area or station: its figures, its open flags, the chart of the day,
- * and the button that will start chasing its supporters.
+ * and the button that starts chasing its supporters.
  */
 export function AreaPanel({
   snapshot,
   selection,
   clock,
   onClose,
+  onChase,
 }: {
   snapshot: TurnoutSnapshot;
   selection: WarRoomSelection;
   clock: PageClock;
   onClose: () => void;
+  /** Opens the chase list preview for an area; absent for those who may not chase (viewers). */
+  onChase?: (areaCode: string) => void;
 }) {
   const t = useT();
   const locale = useLocale();
@@ -153,14 +156,13 @@ export function AreaPanel({
         </Figure>
       </dl>
 
-      <div className="war-chase">
-        <button type="button" className="button" data-chase-area={chaseArea} disabled aria-describedby="chase-note">
-          {t('warRoom.chase')}
-        </button>
-        <p id="chase-note" className="war-hint">
-          {t('warRoom.chaseNote')}
-        </p>
-      </div>
+      {onChase && (
+        <div className="war-chase">
+          <button type="button" className="button primary" data-chase-area={chaseArea} onClick={() => onChase(chaseArea)}>
+            {t('warRoom.chase')}
+          </button>
+        </div>
+      )}
 
       <DayChart name={figures.name} election={election} curve={snapshot.curve} figures={figures} history={history.points} now={now} />
       {history.failed && <p className="war-hint">{t('warRoom.chart.failed')}</p>}

@@ -86,6 +86,8 @@ describe.runIf(server)('Relance in a real browser, against `npm start`’s local
     expect(await adminPage.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents()).toEqual([
       'War room',
       'Watchers',
+      'Chase lists',
+      'Rides',
       'People',
       'Data protection',
       'Turnout curve',

@@ -1,0 +1,238 @@
+import { useState } from 'react';
+import { data, Link, useRevalidator } from 'react-router';
+import type { ChaseListSummary } from '../../server/chase/chase.lists.ts';
+import { callApi } from '../chase/api.ts';
+import { isNotFound, useLiveProgress } from '../chase/live-progress.ts';
+import { LiveStatus } from '../chase/live-status.tsx';
+import { ProgressBars } from '../chase/progress-bars.tsx';
+import { formatTime } from '../format.ts';
+import { useLocale, useT } from '../i18n/i18n.ts';
+import type { Route } from './+types/chase-list';
+
+export async function loader({ context, params }: Route.LoaderArgs) {
+  const principal = context.requireRole(context.access.manageChase);
+  const listId = Number(params.id);
+  if (!Number.isSafeInteger(listId) || listId <= 0) throw data({ code: 'not_found' }, { status: 404 });
+  const election = await context.services.elections.requireCurrent();
+  try {
+    const [list, people] = await Promise.all([
+      context.services.chase.lists.get(principal, listId),
+      context.services.chase.lists.teams(principal),
+    ]);
+    return { list, ...people, timeZone: election.timezone };
+  } catch (error) {
+    if (isNotFound(error)) throw data({ code: 'not_found' }, { status: 404 });
+    throw error;
+  }
+}
+
+export default function ChaseList({ loaderData }: Route.ComponentProps) {
+  const t = useT();
+  const locale = useLocale();
+  const { list, timeZone } = loaderData;
+  const live = useLiveProgress([list.progress]);
+  return (
+    <section className="page chase" aria-labelledby="chase-list-title">
+      <title>{`${list.name} — Relance`}</title>
+      <p>
+        <Link to="/chase">← {t('chase.back')}</Link>
+      </p>
+      <div className="page-heading">
+        <div>
+          <h1 id="chase-list-title">{list.name}</h1>
+          <p className="subtitle">
+            {t(`chase.channel.${list.channel}`)} · {t('chase.createdAt', { time: formatTime(locale, list.createdAt, timeZone) })}
+          </p>
+        </div>
+        <LiveStatus status={live.status} />
+      </div>
+      <ProgressBars progress={live.progressOf(list.id) ?? list.progress} />
+      <AssignPanel key={list.id} list={list} teams={loaderData.teams} volunteers={loaderData.volunteers} />
+      <SplitPanel list={list} />
+      <section className="panel" aria-labelledby="paper-title">
+        <h2 id="paper-title">{t('chase.paper.title')}</h2>
+        <p className="chase-links">
+          <a className="button" href={`/api/v1/chase-lists/${list.id}/entries?format=csv`} download>
+            {t('chase.paper.csv')}
+          </a>{' '}
+          <Link className="button" to={`/chase/${list.id}/sheet`}>
+            {t('chase.paper.sheet')}
+          </Link>{' '}
+          <Link className="button" to="/rides">
+            {t('chase.paper.rides')}
+          </Link>
+        </p>
+        <p className="hint">{t('chase.paper.audited')}</p>
+      </section>
+    </section>
+  );
+}
+
+function AssignPanel({
+  list,
+  teams,
+  volunteers,
+}: {
+  list: ChaseListSummary;
+  teams: { id: number; name: string }[];
+  volunteers: { id: number; name: string; teamId: number | null }[];
+}) {
+  const t = useT();
+  const [teamIds, setTeamIds] = useState(() => new Set(list.assignees.teams.map((team) => team.id)));
+  const [userIds, setUserIds] = useState(() => new Set(list.assignees.users.map((user) => user.id)));
+  const [saved, setSaved] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const toggle = (set: Set<number>, id: number, on: boolean) => {
+    const next = new Set(set);
+    if (on) next.add(id);
+    else next.delete(id);
+    return next;
+  };
+  async function assign(mode: 'replace' | 'add') {
+    setBusy(true);
+    setError(null);
+    setSaved(null);
+    const answer = await callApi<ChaseListSummary>('POST', `/api/v1/chase-lists/${list.id}/assign`, {
+      userIds: [...userIds],
+      teamIds: [...teamIds],
+      mode,
+    });
+    setBusy(false);
+    if (!answer.ok) return setError(answer.error!.message || answer.error!.code);
+    const { assignees } = answer.body!;
+    setTeamIds(new Set(assignees.teams.map((team) => team.id)));
+    setUserIds(new Set(assignees.users.map((user) => user.id)));
+    const names = [...assignees.teams, ...assignees.users].map((who) => who.name);
+    setSaved(t('chase.assign.saved', { names: names.length > 0 ? names.join(', ') : t('chase.assign.nobody') }));
+  }
+  return (
+    <section className="panel" aria-labelledby="assign-title">
+      <h2 id="assign-title">{t('chase.assign.title')}</h2>
+      <div className="chase-assign">
+        <fieldset>
+          <legend>{t('chase.assign.teams')}</legend>
+          {teams.length === 0 ? (
+            <p className="muted">
+              {t('chase.teams.none')} <Link to="/chase/teams">{t('chase.teams.create')}</Link>
+            </p>
+          ) : (
+            teams.map((team) => (
+              <label key={team.id} className="check">
+                <input
+                  type="checkbox"
+                  checked={teamIds.has(team.id)}
+                  onChange={(event) => setTeamIds((set) => toggle(set, team.id, event.target.checked))}
+                />{' '}
+                {team.name}
+              </label>
+            ))
+          )}
+        </fieldset>
+        <fieldset>
+          <legend>{t('chase.assign.volunteers')}</legend>
+          {volunteers.length === 0 ? (
+            <p className="muted">{t('chase.teams.noVolunteers')}</p>
+          ) : (
+            volunteers.map((volunteer) => (
+              <label key={volunteer.id} className="check">
+                <input
+                  type="checkbox"
+                  checked={userIds.has(volunteer.id)}
+                  onChange={(event) => setUserIds((set) => toggle(set, volunteer.id, event.target.checked))}
+                />{' '}
+                {volunteer.name}
+              </label>
+            ))
+          )}
+        </fieldset>
+      </div>
+      <p className="hint">{t('chase.assign.hint')}</p>
+      <p className="chase-links">
+        <button type="button" className="button primary" disabled={busy} onClick={() => void assign('replace')}>
+          {t('chase.assign.replace')}
+        </button>{' '}
+        <button type="button" className="button" disabled={busy} onClick={() => void assign('add')}>
+          {t('chase.assign.add')}
+        </button>
+      </p>
+      <div role="status" aria-live="polite">
+        {saved && <p className="alert alert-success">{saved}</p>}
+      </div>
+      {error && (
+        <p className="alert alert-error" role="alert">
+          {t('chase.error', { message: error })}
+        </p>
+      )}
+    </section>
+  );
+}
+
+function SplitPanel({ list }: { list: ChaseListSummary }) {
+  const t = useT();
+  const revalidator = useRevalidator();
+  const [parts, setParts] = useState(2);
+  const [created, setCreated] = useState<ChaseListSummary[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  async function split(body: { by: 'area' } | { by: 'rank'; parts: number }) {
+    setBusy(true);
+    setError(null);
+    const answer = await callApi<{ lists: ChaseListSummary[] }>('POST', `/api/v1/chase-lists/${list.id}/split`, body);
+    setBusy(false);
+    if (!answer.ok) return setError(answer.error!.message || answer.error!.code);
+    setCreated(answer.body!.lists);
+    void revalidator.revalidate();
+  }
+  return (
+    <section className="panel" aria-labelledby="split-title">
+      <h2 id="split-title">{t('chase.split.title')}</h2>
+      <p className="hint">{t('chase.split.hint')}</p>
+      <div className="chase-links">
+        <button type="button" className="button" disabled={busy} onClick={() => void split({ by: 'area' })}>
+          {t('chase.split.byArea')}
+        </button>
+        <form
+          className="chase-split-rank"
+          onSubmit={(event) => {
+            event.preventDefault();
+            void split({ by: 'rank', parts });
+          }}
+        >
+          <label htmlFor="split-parts">{t('chase.split.parts')}</label>
+          <input
+            id="split-parts"
+            type="number"
+            min={2}
+            max={20}
+            required
+            value={parts}
+            onChange={(event) => setParts(Number(event.target.value))}
+          />
+          <button type="submit" className="button" disabled={busy}>
+            {t('chase.split.byRank')}
+          </button>
+        </form>
+      </div>
+      <div role="status" aria-live="polite">
+        {created && (
+          <div className="alert alert-success">
+            <p>{t('chase.split.done', { count: created.length })}</p>
+            <ul>
+              {created.map((part) => (
+                <li key={part.id}>
+                  <Link to={`/chase/${part.id}`}>{part.name}</Link>
+                </li>
+              ))}
+            </ul>
+          </div>
+        )}
+      </div>
+      {error && (
+        <p className="alert alert-error" role="alert">
+          {t('chase.error', { message: error })}
+        </p>
+      )}
+    </section>
+  );
+}

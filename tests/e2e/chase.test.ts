@@ -1,0 +1,224 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Locator } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { PHONE } from './browser.ts';
+import { openBrowserFixtures, type BrowserFixtures } from './fixtures.ts';
+
+const server = inject('e2e');
+
+async function textOf(locator: Locator): Promise<string> {
+  await locator.first().waitFor();
+  return ((await locator.first().textContent()) ?? '').replace(/[\u202f\u00a0]/g, ' ').trim();
+}
+
+const WAR_ROOM = { locale: 'fr-FR', viewport: { width: 1440, height: 900 } };
+const DESKTOP_EN = { locale: 'en-GB', viewport: { width: 1280, height: 800 } };
+
+/**
+ * The demo's polling day is over on the browser tests' clock, and a list only takes people whose
+ * station is still open. Each test chases an area of the 20e that no other browser test reports for,
+ * with one station kept open a few hours more; nothing is reported, so no test's figures move.
+ */
+const PERE_LACHAISE = { area: '7512003', name: 'Père-Lachaise', station: '2001' };
+const CHARONNE = { area: '7512004', station: '2033' };
+
+describe.runIf(server)('chase lists and the calling workspace', () => {
+  let fixtures: BrowserFixtures;
+  let coordinatorToken: string;
+  let opened: { id: number; closesAt: Date | null }[] = [];
+
+  async function api<T>(method: 'GET' | 'POST', path: string, token: string, body?: unknown): Promise<{ status: number; body: T }> {
+    const response = await fetch(`${server!.baseUrl}/api/v1${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as T };
+  }
+
+  /** Until the live turnout (refreshed every 10 s while a war room is open) sees the station open. */
+  async function untilOpen(areaCode: string) {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const preview = await api<{ entries: number }>('POST', '/chase-lists/preview', coordinatorToken, {
+        areaCodes: [areaCode],
+        channel: 'call',
+      });
+      expect(preview.status).toBe(200);
+      if (preview.body.entries > 0) return preview.body.entries;
+      if (Date.now() > deadline) throw new Error(`No one to chase in ${areaCode}: its station did not open.`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+
+  async function openCalls(role: 'volunteer', context = DESKTOP_EN) {
+    return fixtures.signedIn(role, { context });
+  }
+
+  beforeAll(async () => {
+    fixtures = await openBrowserFixtures(server!);
+    coordinatorToken = await fixtures.apiToken('coordinator');
+    const stations = await fixtures.prisma.pollingStation.findMany({
+      where: { code: { in: [PERE_LACHAISE.station, CHARONNE.station] } },
+      select: { id: true, closesAt: true },
+    });
+    opened = stations;
+    await fixtures.prisma.pollingStation.updateMany({
+      where: { id: { in: stations.map((station) => station.id) } },
+      data: { closesAt: new Date(Date.now() + 3 * 3_600_000) },
+    });
+  });
+
+  afterEach(async () => {
+    expect(await fixtures.closePages()).toEqual([]);
+  });
+
+  afterAll(async () => {
+    for (const station of opened) {
+      await fixtures.prisma.pollingStation.update({ where: { id: station.id }, data: { closesAt: station.closesAt } });
+    }
+    await fixtures?.close();
+  });
+
+  it('a coordinator chases an area from the war room; two volunteers of a team work the list at once; progress is live', async () => {
+    const first = await openCalls('volunteer');
+    const second = await openCalls('volunteer', { ...PHONE, locale: 'en-GB' });
+    await first.page.getByText('No call list is assigned to you yet.').waitFor();
+
+    const { page } = await fixtures.signedIn('coordinator', { context: WAR_ROOM });
+    await page.getByRole('status').filter({ hasText: 'En direct' }).waitFor();
+    await untilOpen(PERE_LACHAISE.area);
+
+    await page.getByRole('button', { name: 'Quartiers de 20e arrondissement (Ménilmontant)' }).click();
+    await page.locator(`.war-table tr[data-area="${PERE_LACHAISE.area}"]`).getByRole('button', { name: PERE_LACHAISE.name }).click();
+    const panel = page.getByRole('complementary', { name: PERE_LACHAISE.name });
+    await panel.getByRole('button', { name: 'Relancer ce secteur' }).click();
+
+    const dialog = page.getByRole('dialog', { name: 'Nouvelle liste de relance' });
+    await dialog.waitFor();
+    expect(await textOf(dialog.locator('#chase-dialog-for'))).toBe(`Pour : ${PERE_LACHAISE.name}`);
+    const inList = Number(await textOf(dialog.locator('[data-figure="entries"] dd')));
+    expect(inList).toBeGreaterThan(2);
+    expect(Number(await textOf(dialog.locator('[data-figure="byPhone"] dd')))).toBeGreaterThanOrEqual(inList);
+    expect(await textOf(dialog.locator(`tr[data-area="${PERE_LACHAISE.area}"] th`))).toBe(PERE_LACHAISE.name);
+    expect(await textOf(dialog.locator('.chase-estimate'))).toMatch(/^Environ (\d+ h )?\d+ min d’appels avec \d+ bénévoles en ligne$/);
+    // The page behind is inert while the dialog is open, and focus is inside it.
+    expect(await dialog.evaluate((element) => element.contains(document.activeElement))).toBe(true);
+
+    await dialog.getByRole('button', { name: `Créer la liste (${inList} personnes)` }).click();
+    await dialog.getByText(/^Liste « .+ » créée avec \d+ personnes\./).waitFor();
+    await dialog.getByRole('link', { name: 'Ouvrir la liste pour l’attribuer' }).click();
+    await page.waitForURL(/\/chase\/\d+$/);
+    const listUrl = page.url();
+
+    // A team of the two volunteers, then the list given to it.
+    const team = `Phoning ${randomBytes(3).toString('hex')}`;
+    await page.goto(`${server!.baseUrl}/chase/teams`);
+    await page.getByLabel('Nom de l’équipe').fill(team);
+    const create = page.locator('form', { has: page.getByRole('heading', { name: 'Créer une équipe' }) });
+    await create.getByLabel(first.person.name).check();
+    await create.getByLabel(second.person.name).check();
+    await create.getByRole('button', { name: 'Créer une équipe' }).click();
+    await page.getByText(`Équipe ${team} enregistrée.`).waitFor();
+
+    await page.goto(listUrl);
+    await page.getByRole('checkbox', { name: team }).check();
+    await page.getByRole('button', { name: 'Leur confier la liste' }).click();
+    await page.getByText(`Enregistré : la liste va à ${team}.`).waitFor();
+    await page.getByRole('status').filter({ hasText: 'En direct' }).waitFor();
+    expect(await textOf(page.locator('[data-figure="attempted"] dd'))).toBe('0');
+
+    // Both volunteers take the next person at once: never the same one.
+    await Promise.all([first.page.reload(), second.page.reload()]);
+    await Promise.all([
+      first.page.getByRole('button', { name: 'Next person' }).click(),
+      second.page.getByRole('button', { name: 'Next person' }).click(),
+    ]);
+    const cards = [first.page.locator('.calls-card'), second.page.locator('.calls-card')];
+    await Promise.all(cards.map((card) => card.waitFor()));
+    const entries = await Promise.all(cards.map((card) => card.getAttribute('data-entry')));
+    const names = await Promise.all(cards.map((card) => textOf(card.locator('h2'))));
+    expect(entries[0]).not.toBe(entries[1]);
+    expect(names[0]).not.toBe(names[1]);
+    expect(await cards[0]!.getByRole('link', { name: /^Call \+33/ }).getAttribute('href')).toMatch(/^tel:\+33\d{9}$/);
+    expect(await textOf(cards[0]!.locator('.calls-script'))).toContain(`Hello ${names[0]!.split(' ')[0]}, this is ${first.person.name}`);
+
+    // The first records with the keyboard (1: will vote), the second on their phone (no answer).
+    await first.page.keyboard.press('1');
+    await second.page.getByRole('button', { name: 'No answer / voicemail' }).click();
+    await first.page.getByText(`${names[0]}: “Will vote” recorded.`).waitFor();
+    await second.page.getByText(`${names[1]}: “No answer / voicemail” recorded.`).waitFor();
+    expect(await textOf(first.page.locator('.calls-pace'))).toMatch(/^1 in the last hour · [\d.]+ per hour · 1 today$/);
+
+    // The coordinator's page follows without a reload.
+    await page.locator('[data-figure="attempted"] dd', { hasText: /^2$/ }).waitFor();
+    await page.locator('[data-figure="reached"] dd', { hasText: /^1$/ }).waitFor();
+    await page.locator('[data-figure="willVote"] dd', { hasText: /^1$/ }).waitFor();
+    expect(await textOf(page.locator('[data-figure="remaining"] dd'))).toBe(String(inList - 2));
+
+    // Next people, again different; a note typed with digits does not record anything.
+    await first.page.keyboard.press('n');
+    await first.page.locator('.calls-card').waitFor();
+    const note = first.page.getByLabel('Note (optional)');
+    await note.pressSequentially('Call back 1 2 3');
+    expect([await note.inputValue(), await first.page.locator('.calls-card').count()]).toEqual(['Call back 1 2 3', 1]);
+    expect(await first.page.getByText('recorded.').count()).toBe(0);
+  });
+
+  it('the volunteer is told at once when a watcher marks the person they hold as voted', async () => {
+    await untilOpenWithWarRoom(CHARONNE.area);
+    const built = await api<{ id: number }>('POST', '/chase-lists', coordinatorToken, {
+      areaCodes: [CHARONNE.area],
+      channel: 'call',
+      limit: 3,
+    });
+    expect(built.status).toBe(201);
+    const volunteer = await openCalls('volunteer');
+    expect((await api('POST', `/chase-lists/${built.body.id}/assign`, coordinatorToken, { userIds: [volunteer.person.id] })).status).toBe(
+      200,
+    );
+    const { page } = volunteer;
+    await page.reload();
+    await page.getByRole('button', { name: 'Next person' }).click();
+    const card = page.locator('.calls-card');
+    await card.waitFor();
+    const held = await card.getAttribute('data-entry');
+    const entry = await fixtures.prisma.chaseEntry.findUniqueOrThrow({
+      where: { id: Number(held) },
+      select: { voter: { select: { firstName: true, listNumber: true, station: { select: { code: true } } } } },
+    });
+
+    const watcher = await fixtures.apiToken('watcher', [entry.voter.station.code]);
+    const marked = await api('POST', '/marks', watcher, {
+      id: randomUUID(),
+      stationCode: entry.voter.station.code,
+      listNumbers: [entry.voter.listNumber],
+      action: 'mark',
+      markedAt: new Date().toISOString(),
+    });
+    expect(marked.status).toBeLessThan(300);
+
+    const alert = page.getByRole('alert').filter({ hasText: `${entry.voter.firstName} has just voted.` });
+    await alert.waitFor();
+    await alert.getByRole('button', { name: 'Next person' }).click();
+    await page.locator(`.calls-card:not([data-entry="${held}"])`).waitFor();
+    expect(await page.getByRole('alert').filter({ hasText: 'has just voted' }).count()).toBe(0);
+  });
+
+  it('says the workspace needs JavaScript when it is off', async () => {
+    const { page } = await fixtures.signedIn('volunteer', { context: { ...DESKTOP_EN, javaScriptEnabled: false } });
+    await page.getByRole('heading', { level: 1, name: 'Calls' }).waitFor();
+    // Chromium parses <noscript> as text when a test turns scripts off (its parser still runs with scripting on).
+    expect(await page.locator('noscript').first().textContent()).toContain(
+      'The calling workspace needs JavaScript: turn it on, or use another browser.',
+    );
+  });
+
+  /** The live turnout refreshes while a war room is open: one is opened for the time it takes. */
+  async function untilOpenWithWarRoom(areaCode: string) {
+    const { page } = await fixtures.signedIn('viewer', { context: WAR_ROOM });
+    await page.getByRole('status').filter({ hasText: 'En direct' }).waitFor();
+    await untilOpen(areaCode);
+    await page.context().close();
+  }
+});
