@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Locator } from 'playwright-core';
+import type { BrowserContextOptions, Locator } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { PHONE } from './browser.ts';
 import { openBrowserFixtures, type BrowserFixtures } from './fixtures.ts';
@@ -51,7 +51,7 @@ describe.runIf(server)('chase lists and the calling workspace', () => {
     }
   }
 
-  async function openCalls(role: 'volunteer', context = DESKTOP_EN) {
+  async function openCalls(role: 'volunteer', context: BrowserContextOptions = DESKTOP_EN) {
     return fixtures.signedIn(role, { context });
   }
 
