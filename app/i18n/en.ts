@@ -474,6 +474,7 @@ export const en = {
   'warRoom.voted': 'Have voted',
   'warRoom.turnout': 'Turnout',
   'warRoom.turnoutNow': 'Turnout now',
+  'warRoom.turnoutEstimated': 'Turnout now, estimated: no fresh report',
   'warRoom.expected': 'Expected by now',
   'warRoom.expectedShare': 'expected by now: {share}',
   'warRoom.lag': 'Lag',

@@ -486,6 +486,7 @@ export const fr: Record<MessageKey, string> = {
   'warRoom.voted': 'Votants',
   'warRoom.turnout': 'Participation',
   'warRoom.turnoutNow': 'Participation',
+  'warRoom.turnoutEstimated': 'Participation estimée : aucune remontée récente',
   'warRoom.expected': 'Attendue à cette heure',
   'warRoom.expectedShare': 'attendue à cette heure : {share}',
   'warRoom.lag': 'Écart',

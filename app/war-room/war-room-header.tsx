@@ -101,7 +101,10 @@ export function WarRoomHeader({
       <dl className="figures war-figures">
         <Figure
           className="war-turnout"
-          label={t('warRoom.turnoutNow')}
+          // With no fresh report anywhere, the figure is the model's estimate alone: it says so.
+          label={t(
+            totals.estimatedStations === totals.stations && totals.current !== null ? 'warRoom.turnoutEstimated' : 'warRoom.turnoutNow',
+          )}
           value={formatShare(locale, current)}
           detail={totals.expected === null ? undefined : t('warRoom.expectedShare', { share: formatShare(locale, totals.expected) })}
         />
