@@ -5,7 +5,14 @@ import { formatCount, formatShare, formatTime } from '../format.ts';
 import { useLocale, useT } from '../i18n/i18n.ts';
 import { useLiveTurnout, type LiveTurnout } from '../war-room/live-turnout.ts';
 import { TurnoutMap, useMapGeometry } from '../war-room/turnout-map.tsx';
-import { connectionLostSince, CONNECTION_LOST_AFTER_MS, hoursAndMinutes, laggingAreas, timeLeftMs } from '../war-room/wall-figures.ts';
+import { laggingAreas } from '../war-room/ranking.ts';
+import {
+  connectionLostSince,
+  CONNECTION_LOST_AFTER_MS,
+  hoursAndMinutes,
+  timeLeftMs,
+  WALL_LAGGING_AREAS,
+} from '../war-room/wall-figures.ts';
 import type { Route } from './+types/wall';
 
 /** A wall screen has no navigation: the root leaves out the app's header (app/root.tsx). */
@@ -179,7 +186,7 @@ function WallFigures({ snapshot }: { snapshot: TurnoutSnapshot }) {
   const { totals, election } = snapshot;
   const left = hoursAndMinutes(timeLeftMs(election));
   const closed = left.hours === 0 && left.minutes === 0;
-  const lagging = laggingAreas(snapshot.areas);
+  const lagging = laggingAreas(snapshot.areas, WALL_LAGGING_AREAS);
   return (
     <>
       <dl className="wall-figures">

@@ -13,7 +13,8 @@ export function rankedKind(areas: readonly AreaTurnout[]): 'neighbourhood' | 'di
  * behind (a large area a little behind can matter more than a small one far behind).
  */
 export function chaseWeight(area: Pick<AreaTurnout, 'lag' | 'supportersLeft'>): number {
-  return area.lag === null || area.lag >= 0 ? 0 : area.supportersLeft * -area.lag;
+  // Rounded so that equal weights compare equal, whatever the floating-point product's last digits.
+  return area.lag === null || area.lag >= 0 ? 0 : Math.round(area.supportersLeft * -area.lag * 1000) / 1000;
 }
 
 export function laggingAreas(areas: readonly AreaTurnout[], limit = LAGGING_SHOWN): AreaTurnout[] {

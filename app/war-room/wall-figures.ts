@@ -1,4 +1,4 @@
-import type { AreaTurnout, ElectionSummary } from '../../server/turnout/turnout.service.ts';
+import type { ElectionSummary } from '../../server/turnout/turnout.service.ts';
 
 /**
  * A wall screen that has had no connection for this long greys out and says since when: its figures
@@ -18,24 +18,6 @@ export function timeLeftMs(election: Pick<ElectionSummary, 'now' | 'pollsCloseAt
 export function hoursAndMinutes(ms: number): { hours: number; minutes: number } {
   const totalMinutes = Math.floor(Math.max(0, ms) / 60_000);
   return { hours: Math.floor(totalMinutes / 60), minutes: totalMinutes % 60 };
-}
-
-/** What chasing an area is worth now: its supporters not yet voted × how far behind it is (0 when not behind). */
-export function chaseWeight(area: Pick<AreaTurnout, 'supportersLeft' | 'lag'>): number {
-  // Rounded so that equal weights compare equal, whatever the floating-point product's last digits.
-  return area.lag !== null && area.lag < 0 ? Math.round(area.supportersLeft * -area.lag * 1000) / 1000 : 0;
-}
-
-/**
- * The areas behind their expected turnout, of the finest kind there is (neighbourhoods, else districts),
- * most worth chasing first: supporters not yet voted × lag. Ties go to the area further behind, then by code.
- */
-export function laggingAreas(areas: readonly AreaTurnout[], limit = WALL_LAGGING_AREAS): AreaTurnout[] {
-  const finest = areas.some((area) => area.kind === 'neighbourhood') ? 'neighbourhood' : 'district';
-  return areas
-    .filter((area) => area.kind === finest && area.lag !== null && area.lag < 0)
-    .sort((a, b) => chaseWeight(b) - chaseWeight(a) || a.lag! - b.lag! || a.code.localeCompare(b.code))
-    .slice(0, limit);
 }
 
 /**

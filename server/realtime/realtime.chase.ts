@@ -91,6 +91,8 @@ export function chaseRealtime({ io, live, services, principalOf, stillWarRoom }:
     timer = undefined;
     const listIds = [...changed];
     changed = new Set();
+    // Nobody watching here: no list is counted again (a screen joining gets its figures on connection).
+    if (live.sockets.size === 0 && calls.sockets.size === 0) return;
     const progress = await services.chase.lists.progress(listIds);
     if (progress.length === 0) return;
     await Promise.all(

@@ -3,9 +3,10 @@ import {
   CONNECTION_LOST_AFTER_MS,
   connectionLostSince,
   hoursAndMinutes,
-  laggingAreas,
+  WALL_LAGGING_AREAS,
   timeLeftMs,
 } from '../../app/war-room/wall-figures.ts';
+import { laggingAreas } from '../../app/war-room/ranking.ts';
 import type { AreaTurnout } from '../../server/turnout/turnout.service.ts';
 
 function area(code: string, kind: AreaTurnout['kind'], lag: number | null, supportersLeft: number): AreaTurnout {
@@ -52,7 +53,7 @@ describe('wall screen figures', () => {
       area('N5', 'neighbourhood', null, 5000), // nothing to go on
       ...Array.from({ length: 8 }, (_, i) => area(`M${i}`, 'neighbourhood', -0.01, 10 + i)),
     ];
-    const ranked = laggingAreas(areas).map((a) => a.code);
+    const ranked = laggingAreas(areas, WALL_LAGGING_AREAS).map((a) => a.code);
     expect(ranked).toEqual(['N3', 'N1', 'N2', 'M7', 'M6', 'M5', 'M4', 'M3']);
     // Without neighbourhoods, districts.
     expect(laggingAreas([area('city', 'city', -0.5, 1), area('D1', 'district', -0.1, 10)]).map((a) => a.code)).toEqual(['D1']);
