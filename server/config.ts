@@ -55,6 +55,19 @@ const networkList = z.string().transform((list, ctx) => {
  * Every environment variable Relance reads, with its default. Documented one by one in .env.example.
  * Parsed once at start; nothing else reads process.env.
  */
+/** "21:00-08:00": no text goes out from 21:00 to 08:00, in the election's timezone; "none": at any hour. */
+const quietHours = z
+  .string()
+  .regex(/^(none|([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d)$/, 'must be HH:MM-HH:MM, e.g. 21:00-08:00, or none')
+  .transform((value) => {
+    if (value === 'none') return null;
+    const [from, to] = value.split('-').map((time) => {
+      const [hours = 0, minutes = 0] = time.split(':').map(Number);
+      return hours * 60 + minutes;
+    });
+    return { fromMinute: from, toMinute: to };
+  });
+
 export const EnvironmentSchema = z.object({
   NODE_ENV: z.enum(['production', 'development'], 'must be production or development').default('production'),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -91,9 +104,39 @@ export const EnvironmentSchema = z.object({
   AUDIT_RETENTION_MONTHS: integer(1, 120).default(12),
   MONITORING_TOKEN: z.string().min(16, 'must have at least 16 characters, e.g. from openssl rand -hex 24').optional(),
   MAP_STYLE_URL: z.url({ protocol: /^https?$/, error: 'must be the http(s):// address of a MapLibre style (style.json)' }).optional(),
+  SMS_PROVIDER: z.enum(['local', 'twilio'], 'must be local or twilio').default('local'),
+  SMS_SENDER_NAME: z.string().min(2).max(40).optional(),
+  SMS_RATE_PER_SECOND: z.coerce.number('must be a number of texts per second').positive('must be above 0').max(10_000).default(10),
+  SMS_QUIET_HOURS: quietHours.prefault('21:00-08:00'),
+  SMS_MAX_PER_VOTER: integer(1, 20).default(3),
+  TWILIO_ACCOUNT_SID: z
+    .string()
+    .regex(/^AC[0-9a-fA-F]{32}$/, 'must be an account SID: AC and 32 hex digits')
+    .optional(),
+  TWILIO_AUTH_TOKEN: z.string().min(16, "must be the account's auth token").optional(),
+  TWILIO_MESSAGING_SERVICE_SID: z
+    .string()
+    .regex(/^MG[0-9a-fA-F]{32}$/, 'must be a Messaging Service SID: MG and 32 hex digits')
+    .optional(),
+  TWILIO_FROM_NUMBER: z
+    .string()
+    .regex(/^\+[1-9]\d{6,14}$/, 'must be a phone number in E.164 form, e.g. +33612345678')
+    .optional(),
+  TWILIO_API_URL: z.url({ protocol: /^https?$/, error: 'must be the http(s):// address of a Twilio-compatible API' }).optional(),
 });
 
 export type Environment = z.infer<typeof EnvironmentSchema>;
+
+/** Settings that only make sense together; each missing one is named. */
+const CompleteEnvironmentSchema = EnvironmentSchema.superRefine((env, ctx) => {
+  if (env.SMS_PROVIDER !== 'twilio') return;
+  const missing = (name: string, message: string) => ctx.addIssue({ code: 'custom', path: [name], message });
+  if (!env.TWILIO_ACCOUNT_SID) missing('TWILIO_ACCOUNT_SID', 'is required with SMS_PROVIDER=twilio');
+  if (!env.TWILIO_AUTH_TOKEN) missing('TWILIO_AUTH_TOKEN', 'is required with SMS_PROVIDER=twilio');
+  if (!env.TWILIO_MESSAGING_SERVICE_SID && !env.TWILIO_FROM_NUMBER)
+    missing('TWILIO_FROM_NUMBER', 'or TWILIO_MESSAGING_SERVICE_SID is required with SMS_PROVIDER=twilio');
+  if (!env.PUBLIC_URL) missing('PUBLIC_URL', 'is required with SMS_PROVIDER=twilio: Twilio calls back at this address, and signs it');
+});
 
 export type Config = ReturnType<typeof buildConfig>;
 
@@ -148,6 +191,25 @@ function buildConfig(env: Environment) {
      * any other server (docs/decisions/021-offline-map-style.md).
      */
     mapStyleUrl: env.MAP_STYLE_URL ?? null,
+    /** Texting (docs/sms.md): local writes to the outbox page; twilio sends through Twilio. */
+    sms: {
+      provider: env.SMS_PROVIDER,
+      /** Who every text says it is from (the CNIL requires it); default: the election's name. */
+      senderName: env.SMS_SENDER_NAME ?? null,
+      /** One limit for the whole deployment: the throughput provisioned at Twilio. */
+      ratePerSecond: env.SMS_RATE_PER_SECOND,
+      /** Minutes of the day in the election's timezone when nothing is sent; null: none. */
+      quietHours: env.SMS_QUIET_HOURS,
+      maxPerVoter: env.SMS_MAX_PER_VOTER,
+      twilio: {
+        accountSid: env.TWILIO_ACCOUNT_SID ?? null,
+        authToken: env.TWILIO_AUTH_TOKEN ?? null,
+        messagingServiceSid: env.TWILIO_MESSAGING_SERVICE_SID ?? null,
+        fromNumber: env.TWILIO_FROM_NUMBER ?? null,
+        /** A Twilio-compatible API to send to instead of api.twilio.com (a rehearsal's stand-in). */
+        apiUrl: env.TWILIO_API_URL ?? null,
+      },
+    },
   };
 }
 
@@ -158,13 +220,13 @@ export class ConfigError extends Error {
 /** Parses the environment; a bad value throws a ConfigError that names the variable and what to fix. */
 export function parseConfig(env: Record<string, string | undefined>): Config {
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
-  const result = EnvironmentSchema.safeParse(present);
+  const result = CompleteEnvironmentSchema.safeParse(present);
   if (!result.success) {
     const lines = result.error.issues.map((issue) => {
       const name = issue.path.join('.');
       const value = env[name];
       // URLs can hold passwords; tokens are secrets.
-      const shown = value === undefined || /URL|TOKEN/.test(name) ? '' : ` (got "${value}")`;
+      const shown = value === undefined || /URL|TOKEN|SID/.test(name) ? '' : ` (got "${value}")`;
       return `  ${name}: ${issue.message}${shown}`;
     });
     throw new ConfigError(`Invalid configuration, see .env.example:\n${lines.join('\n')}`);

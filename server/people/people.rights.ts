@@ -252,7 +252,7 @@ export function createPersonRights({ prisma, clock, audit }: Dependencies) {
         const entries = await tx.chaseEntry.deleteMany({ where: { voterId: { in: ids }, state: { not: 'done' } } });
         const messages = await tx.outboundMessage.updateMany({
           where: { voterId: { in: ids }, status: 'pending' },
-          data: { status: 'cancelled' },
+          data: { status: 'canceled' },
         });
         const hashes = await suppress(tx, [keys, ...voters], 'objection');
         const result = { voters: voters.length, withdrawn: entries.count + messages.count };

@@ -161,7 +161,7 @@ describe('a person’s rights', () => {
       callConsent: false,
     });
     expect(await prisma.chaseEntry.count({ where: { voterId: voter.id } })).toBe(0);
-    expect(await prisma.outboundMessage.findFirst({ where: { voterId: voter.id } })).toMatchObject({ status: 'cancelled' });
+    expect(await prisma.outboundMessage.findFirst({ where: { voterId: voter.id } })).toMatchObject({ status: 'canceled' });
 
     // The campaign's file says they consent and may be contacted: the objection wins.
     const result = await t.services.imports.voters(electionId, voterCsv([{ ...fields, do_not_contact: 'no' }]), null);
