@@ -9,3 +9,10 @@ CREATE INDEX "chase_entry_to_call_idx" ON "chase_entry"("list_id", "rank", "id")
 
 -- Replaced by the index above: every reader of a list's entries in call order reads those still to call.
 DROP INDEX "chase_entry_list_id_state_priority_rank_id_idx";
+
+-- Who holds a call now: only claimed entries, at most one per volunteer at work. Entries enter it
+-- when claimed and leave it when done, so building a list of a hundred thousand entries (all
+-- pending, with no assignee) no longer writes to it. A user's deletion (rare: the retention
+-- purge) reads chase_entry in full to clear their name from done entries.
+DROP INDEX "chase_entry_assignee_id_state_idx";
+CREATE INDEX "chase_entry_claimed_idx" ON "chase_entry"("assignee_id") WHERE "state" = 'claimed';
