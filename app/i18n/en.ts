@@ -369,6 +369,8 @@ export const en = {
   'chase.rides.handled': 'Done at {time}',
   'chase.rides.voted': 'has voted',
   'chase.rides.done': 'Mark done',
+  'chase.rides.doneFor': 'Mark the ride of {name} done',
+  'rides.error.not_found': 'This ride request no longer exists. Reload the page.',
 
   'users.title': 'People',
   'users.intro': 'Everyone who can sign in, and what they can do.',

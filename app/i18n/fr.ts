@@ -377,6 +377,8 @@ export const fr: Record<MessageKey, string> = {
   'chase.rides.handled': 'Fait à {time}',
   'chase.rides.voted': 'a voté',
   'chase.rides.done': 'Marquer comme fait',
+  'chase.rides.doneFor': 'Marquer le trajet de {name} comme fait',
+  'rides.error.not_found': 'Cette demande de trajet n’existe plus. Rechargez la page.',
 
   'users.title': 'Équipe',
   'users.intro': 'Toutes les personnes qui peuvent se connecter, et leur rôle.',

@@ -178,6 +178,8 @@ export const forms = {
   ),
   /** A wall screen's link: where the screen hangs. */
   wallScreenLink: defineForm('wall', z.object({ label: WallScreenLabelSchema })),
+  /** The "mark done" button on a ride request's row (app/routes/rides.tsx). */
+  rideDone: defineForm('rides', z.object({ rideId: z.coerce.number().int().positive().max(2_147_483_647) })),
   /** The revoke button on a wall screen link's row. */
   wallScreenRevoke: defineForm('wall', z.object({ tokenId: z.coerce.number().int().positive().max(2_147_483_647) })),
 };
