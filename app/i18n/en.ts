@@ -332,6 +332,9 @@ export const en = {
   'chase.split.parts': 'Number of parts',
   'chase.split.byRank': 'Split into parts',
   'chase.split.done': 'Split into {count} lists.',
+  'split.error.parts': 'Give a number of lists from 2 to 20.',
+  'split.error.conflict':
+    'This list cannot be split that way: it has no entry left to call, or they are all in one area (split it into parts instead).',
   'chase.paper.title': 'Calling from paper',
   'chase.paper.csv': 'Export as CSV',
   'chase.paper.sheet': 'Printable call sheet',
