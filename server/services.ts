@@ -62,7 +62,7 @@ export function createServices({ db, broker, clock, config, log }: ServiceDepend
     turnoutHistory: createTurnoutHistory({ prisma, elections }),
     /** Chase lists: the builder, coordinators' lists, teams and rides, volunteers' calls, exports. */
     chase: createChase({ prisma, clock, elections, liveTurnout, feed, audit }),
-    people: createPeople({ prisma, clock, config, audit }),
+    people: createPeople({ prisma, clock, config, audit, feed }),
     auditTrail: createAuditTrail({ prisma, clock, config, audit }),
     /** Committed polling-day changes, for the live war room. */
     feed,

@@ -332,6 +332,9 @@ export const en = {
   'chase.split.parts': 'Number of parts',
   'chase.split.byRank': 'Split into parts',
   'chase.split.done': 'Split into {count} lists.',
+  'split.error.parts': 'Give a number of lists from 2 to 20.',
+  'split.error.conflict':
+    'This list cannot be split that way: it has no entry left to call, or they are all in one area (split it into parts instead).',
   'chase.paper.title': 'Calling from paper',
   'chase.paper.csv': 'Export as CSV',
   'chase.paper.sheet': 'Printable call sheet',
@@ -369,6 +372,8 @@ export const en = {
   'chase.rides.handled': 'Done at {time}',
   'chase.rides.voted': 'has voted',
   'chase.rides.done': 'Mark done',
+  'chase.rides.doneFor': 'Mark the ride of {name} done',
+  'rides.error.not_found': 'This ride request no longer exists. Reload the page.',
 
   'users.title': 'People',
   'users.intro': 'Everyone who can sign in, and what they can do.',

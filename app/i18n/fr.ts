@@ -338,6 +338,9 @@ export const fr: Record<MessageKey, string> = {
   'chase.split.parts': 'Nombre de parts',
   'chase.split.byRank': 'Diviser en parts',
   'chase.split.done': 'Divisée en {count} listes.',
+  'split.error.parts': 'Indiquez un nombre de listes de 2 à 20.',
+  'split.error.conflict':
+    'Impossible de découper cette liste ainsi : il ne reste personne à appeler, ou tous sont dans un même secteur (divisez-la plutôt en parts).',
   'chase.paper.title': 'Appeler sur papier',
   'chase.paper.csv': 'Exporter en CSV',
   'chase.paper.sheet': 'Feuille d’appel à imprimer',
@@ -377,6 +380,8 @@ export const fr: Record<MessageKey, string> = {
   'chase.rides.handled': 'Fait à {time}',
   'chase.rides.voted': 'a voté',
   'chase.rides.done': 'Marquer comme fait',
+  'chase.rides.doneFor': 'Marquer le trajet de {name} comme fait',
+  'rides.error.not_found': 'Cette demande de trajet n’existe plus. Rechargez la page.',
 
   'users.title': 'Équipe',
   'users.intro': 'Toutes les personnes qui peuvent se connecter, et leur rôle.',

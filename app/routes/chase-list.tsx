@@ -1,7 +1,10 @@
 import { useState } from 'react';
-import { data, Link, useRevalidator } from 'react-router';
+import { data, Form, Link, useNavigation } from 'react-router';
 import type { ChaseListSummary } from '../../server/chase/chase.lists.ts';
 import { callApi } from '../chase/api.ts';
+import { CsrfInput } from '../components/csrf-input.tsx';
+import { Field, FormAlert } from '../components/field.tsx';
+import { formState, type FormState } from '../forms.ts';
 import { isNotFound, useLiveProgress } from '../chase/live-progress.ts';
 import { LiveStatus } from '../chase/live-status.tsx';
 import { ProgressBars } from '../chase/progress-bars.tsx';
@@ -19,14 +22,26 @@ export async function loader({ context, params }: Route.LoaderArgs) {
       context.services.chase.lists.get(principal, listId),
       context.services.chase.lists.teams(principal),
     ]);
-    return { list, ...people, timeZone: election.timezone };
+    return { list, ...people, timeZone: election.timezone, splitForm: context.forms.chaseSplit.contract };
   } catch (error) {
     if (isNotFound(error)) throw data({ code: 'not_found' }, { status: 404 });
     throw error;
   }
 }
 
-export default function ChaseList({ loaderData }: Route.ComponentProps) {
+/**
+ * Splitting the list: a plain form post, so it works before the page's JavaScript has loaded, or
+ * without it. The parts are new lists, linked from the answer.
+ */
+export async function action({ request, context, params }: Route.ActionArgs) {
+  const principal = context.requireRole(context.access.manageChase);
+  return context.submit(request, context.forms.chaseSplit, async ({ by, parts }) => {
+    const created = await context.services.chase.lists.split(principal, Number(params.id), by === 'area' ? { by } : { by, parts });
+    return { ok: true as const, lists: created.map((part) => ({ id: part.id, name: part.name })) };
+  });
+}
+
+export default function ChaseList({ loaderData, actionData }: Route.ComponentProps) {
   const t = useT();
   const locale = useLocale();
   const { list, timeZone } = loaderData;
@@ -48,7 +63,7 @@ export default function ChaseList({ loaderData }: Route.ComponentProps) {
       </div>
       <ProgressBars progress={live.progressOf(list.id) ?? list.progress} />
       <AssignPanel key={list.id} list={list} teams={loaderData.teams} volunteers={loaderData.volunteers} />
-      <SplitPanel list={list} />
+      <SplitPanel form={formState(loaderData.splitForm, actionData)} created={actionData?.ok ? actionData.lists : null} />
       <section className="panel" aria-labelledby="paper-title">
         <h2 id="paper-title">{t('chase.paper.title')}</h2>
         <p className="chase-links">
@@ -168,51 +183,33 @@ function AssignPanel({
   );
 }
 
-function SplitPanel({ list }: { list: ChaseListSummary }) {
+function SplitPanel({ form, created }: { form: FormState<'by' | 'parts'>; created: { id: number; name: string }[] | null }) {
   const t = useT();
-  const revalidator = useRevalidator();
-  const [parts, setParts] = useState(2);
-  const [created, setCreated] = useState<ChaseListSummary[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  async function split(body: { by: 'area' } | { by: 'rank'; parts: number }) {
-    setBusy(true);
-    setError(null);
-    const answer = await callApi<{ lists: ChaseListSummary[] }>('POST', `/api/v1/chase-lists/${list.id}/split`, body);
-    setBusy(false);
-    if (!answer.ok) return setError(answer.error!.message || answer.error!.code);
-    setCreated(answer.body!.lists);
-    void revalidator.revalidate();
-  }
+  const navigation = useNavigation();
+  const busy = navigation.state !== 'idle' && navigation.formData?.has('by') === true;
   return (
     <section className="panel" aria-labelledby="split-title">
       <h2 id="split-title">{t('chase.split.title')}</h2>
       <p className="hint">{t('chase.split.hint')}</p>
+      <FormAlert form={form} />
       <div className="chase-links">
-        <button type="button" className="button" disabled={busy} onClick={() => void split({ by: 'area' })}>
-          {t('chase.split.byArea')}
-        </button>
-        <form
-          className="chase-split-rank"
-          onSubmit={(event) => {
-            event.preventDefault();
-            void split({ by: 'rank', parts });
-          }}
-        >
-          <label htmlFor="split-parts">{t('chase.split.parts')}</label>
-          <input
-            id="split-parts"
-            type="number"
-            min={2}
-            max={20}
-            required
-            value={parts}
-            onChange={(event) => setParts(Number(event.target.value))}
-          />
+        <Form method="post">
+          <CsrfInput />
+          <input type="hidden" name="by" value="area" />
+          <button type="submit" className="button" disabled={busy}>
+            {t('chase.split.byArea')}
+          </button>
+        </Form>
+        <Form method="post" className="chase-split-rank">
+          <CsrfInput />
+          <input type="hidden" name="by" value="rank" />
+          <Field form={form} name="parts" label={t('chase.split.parts')}>
+            <input type="number" defaultValue={2} required />
+          </Field>
           <button type="submit" className="button" disabled={busy}>
             {t('chase.split.byRank')}
           </button>
-        </form>
+        </Form>
       </div>
       <div role="status" aria-live="polite">
         {created && (
@@ -228,11 +225,6 @@ function SplitPanel({ list }: { list: ChaseListSummary }) {
           </div>
         )}
       </div>
-      {error && (
-        <p className="alert alert-error" role="alert">
-          {t('chase.error', { message: error })}
-        </p>
-      )}
     </section>
   );
 }

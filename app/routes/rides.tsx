@@ -1,6 +1,7 @@
-import { useState } from 'react';
-import { useRevalidator } from 'react-router';
-import { callApi } from '../chase/api.ts';
+import { Form, useNavigation } from 'react-router';
+import { CsrfInput } from '../components/csrf-input.tsx';
+import { FormAlert } from '../components/field.tsx';
+import { formState } from '../forms.ts';
 import { formatTime } from '../format.ts';
 import { useLocale, useT } from '../i18n/i18n.ts';
 import type { Route } from './+types/rides';
@@ -8,35 +9,36 @@ import type { Route } from './+types/rides';
 export async function loader({ context }: Route.LoaderArgs) {
   const principal = context.requireRole(context.access.manageChase);
   const election = await context.services.elections.requireCurrent();
-  return { rides: await context.services.chase.lists.rides(principal), timeZone: election.timezone };
+  return {
+    rides: await context.services.chase.lists.rides(principal),
+    timeZone: election.timezone,
+    doneForm: context.forms.rideDone.contract,
+  };
+}
+
+/** "Mark done" on a ride's row: a plain form post, so it works before the page's JavaScript has loaded, or without it. */
+export async function action({ request, context }: Route.ActionArgs) {
+  const principal = context.requireRole(context.access.manageChase);
+  return context.submit(request, context.forms.rideDone, async ({ rideId }) => {
+    await context.services.chase.lists.rideDone(principal, rideId);
+    return { ok: true as const };
+  });
 }
 
 /** The rides queue: people who told a volunteer they need a ride to vote, worked by coordinators. */
-export default function Rides({ loaderData }: Route.ComponentProps) {
+export default function Rides({ loaderData, actionData }: Route.ComponentProps) {
   const t = useT();
   const locale = useLocale();
-  const revalidator = useRevalidator();
+  const navigation = useNavigation();
   const { rides, timeZone } = loaderData;
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState<number | null>(null);
-  async function done(rideId: number) {
-    setBusy(rideId);
-    setError(null);
-    const answer = await callApi('POST', `/api/v1/rides/${rideId}/done`);
-    setBusy(null);
-    if (!answer.ok) return setError(answer.error!.message || answer.error!.code);
-    void revalidator.revalidate();
-  }
+  const doneForm = formState(loaderData.doneForm, actionData);
+  const busy = navigation.state !== 'idle' ? Number(navigation.formData?.get('rideId')) : null;
   return (
     <section className="page chase" aria-labelledby="rides-title">
       <title>{`${t('chase.rides.title')} — Relance`}</title>
       <h1 id="rides-title">{t('chase.rides.title')}</h1>
       <p className="subtitle">{t('chase.rides.intro')}</p>
-      {error && (
-        <p className="alert alert-error" role="alert">
-          {t('chase.error', { message: error })}
-        </p>
-      )}
+      <FormAlert form={doneForm} />
       {rides.length === 0 ? (
         <p className="alert">{t('chase.rides.none')}</p>
       ) : (
@@ -80,9 +82,18 @@ export default function Rides({ loaderData }: Route.ComponentProps) {
                   <td>{ride.note}</td>
                   <td>
                     {ride.status === 'open' ? (
-                      <button type="button" className="button small" disabled={busy === ride.id} onClick={() => void done(ride.id)}>
-                        {t('chase.rides.done')}
-                      </button>
+                      <Form method="post">
+                        <CsrfInput />
+                        <input type="hidden" name="rideId" value={ride.id} />
+                        <button
+                          type="submit"
+                          className="button small"
+                          disabled={busy === ride.id}
+                          aria-label={t('chase.rides.doneFor', { name: `${ride.voter.firstName} ${ride.voter.lastName}` })}
+                        >
+                          {t('chase.rides.done')}
+                        </button>
+                      </Form>
                     ) : (
                       t('chase.rides.handled', { time: ride.handledAt ? formatTime(locale, ride.handledAt, timeZone) : '' })
                     )}

@@ -8,7 +8,7 @@ import { Conflict, NotFound } from '../errors.ts';
 import { parseInput } from '../fields.ts';
 import { suppressionHashes } from '../people/people.suppression.ts';
 import type { LiveFeed } from '../realtime/realtime.feed.ts';
-import { listIdsOfVolunteer, requireCaller } from './chase.access.ts';
+import { requireCaller, type VolunteerLists } from './chase.access.ts';
 import { dropEntriesOf, publishDrops, type Drops } from './chase.live.ts';
 import { progressOf, type ListProgress } from './chase.progress.ts';
 import { OutcomeSchema, type ContactOutcomeName } from './chase.schemas.ts';
@@ -64,73 +64,118 @@ interface Dependencies {
   elections: Elections;
   feed: LiveFeed;
   audit: AuditLog;
+  volunteerLists: VolunteerLists;
 }
+
+/** One row of a call as the claim statement returns it. */
+interface CallRow {
+  id: number;
+  list_id: number;
+  election_id: number;
+  rank: number;
+  state: CallView['state'];
+  lease_expires_at: Date | null;
+  list_name: string;
+  channel: 'call' | 'sms';
+  first_name: string;
+  last_name: string;
+  phone: string | null;
+  station_code: string;
+  station_name: string;
+  station_address: string | null;
+  closes_at: Date;
+  attempts: { at: string; channel: string; outcome: string; note: string | null; volunteer_id: number | null }[];
+}
+
+/**
+ * What a call's screen shows, read in the statement that claims it: the list, the voter, their
+ * station and every earlier contact (as one JSON array), so that "next person" is one round trip.
+ * `claimed` is the data-modifying CTE that returned the entry.
+ */
+const CALL_VIEW = Prisma.sql`
+  SELECT k.id, k.list_id, l.election_id, k.rank, k.state::text AS state, k.lease_expires_at, l.name AS list_name,
+         l.channel::text AS channel, v.first_name, v.last_name, v.phone, s.code AS station_code, s.name AS station_name,
+         s.address AS station_address, coalesce(s.closes_at, el.polls_close_at) AS closes_at,
+         coalesce((SELECT json_agg(json_build_object('at', c.created_at, 'channel', c.channel, 'outcome', c.outcome,
+                                                     'note', c.note, 'volunteer_id', c.volunteer_id)
+                                   ORDER BY c.created_at, c.id)
+                   FROM contact_attempt c WHERE c.voter_id = k.voter_id), '[]'::json) AS attempts
+  FROM claimed k
+  JOIN chase_list l ON l.id = k.list_id
+  JOIN election el ON el.id = l.election_id
+  JOIN voter v ON v.id = k.voter_id
+  JOIN polling_station s ON s.id = v.station_id`;
+
+function callViewOf(row: CallRow, userId: number): CallView {
+  return {
+    entryId: row.id,
+    listId: row.list_id,
+    listName: row.list_name,
+    channel: row.channel,
+    rank: row.rank,
+    state: row.state,
+    leaseExpiresAt: row.lease_expires_at?.toISOString() ?? null,
+    voter: { firstName: row.first_name, lastName: row.last_name, phone: row.phone },
+    station: { code: row.station_code, name: row.station_name, address: row.station_address, closesAt: row.closes_at.toISOString() },
+    attempts: row.attempts.map((attempt) => ({
+      at: new Date(attempt.at).toISOString(),
+      channel: attempt.channel,
+      outcome: attempt.outcome,
+      note: attempt.note,
+      byYou: attempt.volunteer_id === userId,
+    })),
+  };
+}
+
+/** Outcomes that change nothing but the entry and the record of the call: recorded in one statement. */
+const PLAIN_OUTCOMES: ReadonlySet<ContactOutcomeName> = new Set(['will_vote', 'no_answer', 'wrong_number', 'refused']);
 
 /**
  * The volunteer's calling workspace (POST /api/v1/calls/…): "next person" claims the
  * highest-priority entry of the lists assigned to them or their team, with a lease; an outcome
  * closes it. A lease that ran out puts the entry back in the pool.
  */
-export function createChaseCalls({ prisma, clock, elections, feed, audit }: Dependencies) {
+export function createChaseCalls({ prisma, clock, elections, feed, audit, volunteerLists }: Dependencies) {
   const leaseEnd = () => new Date(clock.now().getTime() + LEASE_MINUTES * 60_000);
 
-  async function viewOf(entryId: number, userId: number): Promise<CallView> {
-    const entry = await prisma.chaseEntry.findUniqueOrThrow({
-      where: { id: entryId },
-      select: {
-        id: true,
-        rank: true,
-        state: true,
-        leaseExpiresAt: true,
-        list: { select: { id: true, name: true, channel: true, election: { select: { pollsCloseAt: true } } } },
-        voter: {
-          select: {
-            firstName: true,
-            lastName: true,
-            phone: true,
-            station: { select: { code: true, name: true, address: true, closesAt: true } },
-            contactAttempts: {
-              orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-              select: { createdAt: true, channel: true, outcome: true, note: true, volunteerId: true },
-            },
-          },
-        },
-      },
-    });
-    const { voter, list } = entry;
-    return {
-      entryId: entry.id,
-      listId: list.id,
-      listName: list.name,
-      channel: list.channel,
-      rank: entry.rank,
-      state: entry.state,
-      leaseExpiresAt: entry.leaseExpiresAt?.toISOString() ?? null,
-      voter: { firstName: voter.firstName, lastName: voter.lastName, phone: voter.phone },
-      station: {
-        code: voter.station.code,
-        name: voter.station.name,
-        address: voter.station.address,
-        closesAt: (voter.station.closesAt ?? list.election.pollsCloseAt).toISOString(),
-      },
-      attempts: voter.contactAttempts.map((attempt) => ({
-        at: attempt.createdAt.toISOString(),
-        channel: attempt.channel,
-        outcome: attempt.outcome,
-        note: attempt.note,
-        byYou: attempt.volunteerId === userId,
-      })),
-    };
+  /** The volunteer's lists now (kept a few seconds: chase.access.ts); none without an election. */
+  async function listsOf(userId: number): Promise<{ electionId: number; listIds: number[] }> {
+    return (await volunteerLists.of(userId)) ?? { electionId: 0, listIds: [] };
   }
 
-  /** The entry this volunteer holds now (a lease not run out) on one of their lists, if any. */
-  async function currentClaim(userId: number, listIds: number[]): Promise<number | null> {
-    const held = await prisma.chaseEntry.findFirst({
-      where: { assigneeId: userId, state: 'claimed', leaseExpiresAt: { gt: clock.now() }, listId: { in: listIds } },
-      orderBy: { id: 'asc' },
-      select: { id: true },
-    });
-    return held?.id ?? null;
+  /**
+   * In one statement: the call this volunteer holds on one of their lists, its lease renewed; else
+   * the first entry in call order of each list that is pending or whose lease ran out (read from the
+   * partial index of entries still to call, skipping those another claim has locked), the best of
+   * them by priority, claimed for LEASE_MINUTES. The update checks the state again, so an entry
+   * dropped a moment before (the voter voted) is never claimed.
+   */
+  async function claim(userId: number, listIds: number[]): Promise<CallRow | undefined> {
+    const now = clock.now();
+    const [row] = await prisma.$queryRaw<CallRow[]>`
+      WITH held AS (
+        SELECT id FROM chase_entry
+        WHERE assignee_id = ${userId} AND state = 'claimed' AND lease_expires_at > ${now} AND list_id = ANY(${listIds}::int[])
+        ORDER BY id LIMIT 1
+      ), free AS (
+        SELECT c.id FROM unnest(${listIds}::int[]) AS l(id)
+        CROSS JOIN LATERAL (
+          SELECT e.id, e.priority, e.rank FROM chase_entry e
+          WHERE e.list_id = l.id AND e.state IN ('pending', 'claimed') AND (e.state = 'pending' OR e.lease_expires_at <= ${now})
+          ORDER BY e.rank, e.id
+          LIMIT 1
+          FOR UPDATE SKIP LOCKED) c
+        WHERE NOT EXISTS (SELECT 1 FROM held)
+        ORDER BY c.priority DESC, c.rank, c.id
+        LIMIT 1
+      ), claimed AS (
+        UPDATE chase_entry e SET state = 'claimed', assignee_id = ${userId}, lease_expires_at = ${leaseEnd()}
+        WHERE e.id = coalesce((SELECT id FROM held), (SELECT id FROM free))
+          AND (e.state = 'pending' OR (e.state = 'claimed' AND (e.assignee_id = ${userId} OR e.lease_expires_at <= ${now})))
+        RETURNING e.id, e.list_id, e.voter_id, e.rank, e.state, e.lease_expires_at
+      )
+      ${CALL_VIEW}`;
+    return row;
   }
 
   async function pace(userId: number): Promise<Pace> {
@@ -141,6 +186,10 @@ export function createChaseCalls({ prisma, clock, elections, feed, audit }: Depe
       SELECT count(*) AS total, count(*) FILTER (WHERE created_at > ${hourAgo}) AS last_hour, min(created_at) AS first_at
       FROM contact_attempt
       WHERE volunteer_id = ${userId} AND created_at >= ${election.pollsOpenAt} AND created_at <= ${now}`;
+    return paceOf(row, now);
+  }
+
+  function paceOf(row: { total: bigint | number; last_hour: bigint | number; first_at: Date | null }, now: Date): Pace {
     const total = Number(row.total);
     const hours = row.first_at ? Math.max(1, (now.getTime() - row.first_at.getTime()) / 3_600_000) : 1;
     return { lastHour: Number(row.last_hour), total, perHour: Math.round((total / hours) * 10) / 10 };
@@ -160,40 +209,93 @@ export function createChaseCalls({ prisma, clock, elections, feed, audit }: Depe
     return new OutcomeAlreadyRecorded('The outcome of this call is already recorded. Take the next person.', 'entryId');
   }
 
+  /**
+   * A plain outcome (PLAIN_OUTCOMES) in one statement: the entry locked and checked, the contact
+   * attempt written, the entry done, and the volunteer's pace (the snapshot does not see the attempt
+   * just written: it is added). Answers what it found, so that a refusal names the reason.
+   */
+  async function recordPlain(
+    userId: number,
+    entryId: number,
+    input: { outcome: ContactOutcomeName; note?: string | null },
+  ): Promise<{ entry: { state: string; assigneeId: number | null; listId: number; electionId: number } | null; pace: Pace }> {
+    const now = clock.now();
+    const hourAgo = new Date(now.getTime() - 3_600_000);
+    const [row] = await prisma.$queryRaw<
+      {
+        found: boolean;
+        state: string | null;
+        assignee_id: number | null;
+        list_id: number | null;
+        election_id: number | null;
+        recorded: boolean;
+        opened_at: Date | null;
+        total: bigint;
+        last_hour: bigint;
+        first_at: Date | null;
+      }[]
+    >`
+      WITH entry AS (
+        SELECT e.id, e.list_id, e.voter_id, e.state, e.assignee_id, l.channel, l.election_id
+        FROM chase_entry e JOIN chase_list l ON l.id = e.list_id
+        WHERE e.id = ${entryId}
+        FOR UPDATE OF e
+      ), allowed AS (
+        -- An entry dropped while this volunteer held it may still be recorded: the call was made.
+        SELECT * FROM entry WHERE assignee_id = ${userId} AND state IN ('claimed', 'dropped')
+      ), attempt AS (
+        INSERT INTO contact_attempt (voter_id, list_id, volunteer_id, channel, outcome, note, created_at)
+        SELECT voter_id, list_id, ${userId}, channel::text::contact_channel, ${input.outcome}::contact_outcome, ${input.note ?? null}, ${now}
+        FROM allowed
+        RETURNING id
+      ), done AS (
+        UPDATE chase_entry e SET state = 'done', done_at = ${now}, lease_expires_at = NULL
+        FROM allowed a WHERE e.id = a.id AND a.state = 'claimed'
+        RETURNING e.id
+      ), pace AS (
+        SELECT count(*) AS total, count(*) FILTER (WHERE c.created_at > ${hourAgo}) AS last_hour, min(c.created_at) AS first_at
+        FROM contact_attempt c JOIN election el ON el.id = (SELECT election_id FROM entry)
+        WHERE c.volunteer_id = ${userId} AND c.created_at >= el.polls_open_at AND c.created_at <= ${now}
+      )
+      SELECT EXISTS (SELECT 1 FROM entry) AS found, (SELECT state::text FROM entry) AS state,
+             (SELECT assignee_id FROM entry) AS assignee_id, (SELECT list_id FROM entry) AS list_id,
+             (SELECT election_id FROM entry) AS election_id,
+             EXISTS (SELECT 1 FROM attempt) AS recorded, (SELECT polls_open_at FROM election WHERE id = (SELECT election_id FROM entry)) AS opened_at,
+             p.total, p.last_hour, p.first_at
+      FROM pace p`;
+    const recorded = row!.recorded;
+    const entry = row!.found
+      ? { state: row!.state!, assigneeId: row!.assignee_id, listId: row!.list_id!, electionId: row!.election_id! }
+      : null;
+    if (!recorded) throw refusal(entry, entryId, userId);
+    // The attempt just written, which the statement's snapshot could not count.
+    const counted = row!.opened_at !== null && row!.opened_at <= now ? 1 : 0;
+    const firstAt = row!.first_at ?? (counted ? now : null);
+    return {
+      entry,
+      pace: paceOf({ total: Number(row!.total) + counted, last_hour: Number(row!.last_hour) + counted, first_at: firstAt }, now),
+    };
+  }
+
   return {
     /**
-     * "Next person": the volunteer's current call if they hold one, else the highest-priority entry
-     * of their lists that is pending or whose lease ran out, claimed for LEASE_MINUTES. Two volunteers
-     * asking at once never get the same entry (FOR UPDATE SKIP LOCKED). Null when nobody is left.
+     * "Next person": the volunteer's current call if they hold one (its lease renewed), else the
+     * highest-priority entry of their lists that is pending or whose lease ran out, claimed for
+     * LEASE_MINUTES. Two volunteers asking at once never get the same entry (FOR UPDATE SKIP LOCKED).
+     * One statement in the usual case. Null when nobody is left.
      */
     async next(principal: Principal | null): Promise<CallView | null> {
       const caller = requireCaller(principal);
-      const election = await elections.requireCurrent();
-      const listIds = await listIdsOfVolunteer(prisma, caller.id, election.id);
-      if (listIds.length === 0) return null;
-      const held = await currentClaim(caller.id, listIds);
-      if (held !== null) return viewOf(held, caller.id);
-      const now = clock.now();
-      // An entry whose lease ran out goes back first in line (it was near the top when it was taken);
-      // then the pending entries, in call order. Two short statements rather than one whose OR would
-      // sort every pending entry. With one list (the usual case), each reads the first entry of the
-      // (list_id, state, priority DESC, rank, id) index and stops there; with several, their entries
-      // of that state are sorted by priority across the lists.
-      const lists = listIds.length === 1 ? Prisma.sql`list_id = ${listIds[0]}` : Prisma.sql`list_id = ANY(${listIds}::int[])`;
-      const claim = (state: Prisma.Sql) => prisma.$queryRaw<{ id: number; list_id: number }[]>`
-        UPDATE chase_entry SET state = 'claimed', assignee_id = ${caller.id}, lease_expires_at = ${leaseEnd()}
-        WHERE id = (
-          SELECT id FROM chase_entry
-          WHERE ${lists} AND ${state}
-          ORDER BY priority DESC, rank, id
-          LIMIT 1
-          FOR UPDATE SKIP LOCKED)
-        RETURNING id, list_id`;
-      const claimed =
-        (await claim(Prisma.sql`state = 'claimed' AND lease_expires_at < ${now}`))[0] ?? (await claim(Prisma.sql`state = 'pending'`))[0];
+      const { electionId, listIds } = await listsOf(caller.id);
+      if (listIds.length === 0) {
+        await elections.requireCurrent();
+        return null;
+      }
+      // An entry dropped between the choice and the update is not claimed: ask once more.
+      const claimed = (await claim(caller.id, listIds)) ?? (await claim(caller.id, listIds));
       if (!claimed) return null;
-      feed.publish({ type: 'chase:changed', electionId: election.id, listIds: [claimed.list_id] });
-      return viewOf(claimed.id, caller.id);
+      feed.publish({ type: 'chase:changed', electionId, listIds: [claimed.list_id] });
+      return callViewOf(claimed, caller.id);
     },
 
     /** Keeps the call for LEASE_MINUTES more. */
@@ -227,6 +329,11 @@ export function createChaseCalls({ prisma, clock, elections, feed, audit }: Depe
     ): Promise<{ entryId: number; outcome: ContactOutcomeName; pace: Pace }> {
       const caller = requireCaller(principal);
       const input = parseInput(OutcomeSchema, raw);
+      if (PLAIN_OUTCOMES.has(input.outcome)) {
+        const { entry, pace: figures } = await recordPlain(caller.id, entryId, input);
+        feed.publish({ type: 'chase:changed', electionId: entry!.electionId, listIds: [entry!.listId] });
+        return { entryId, outcome: input.outcome, pace: figures };
+      }
       const now = clock.now();
       const { electionId, listId, drops, stationCode } = await prisma.$transaction(async (tx) => {
         const [entry] = await tx.$queryRaw<
@@ -312,16 +419,25 @@ export function createChaseCalls({ prisma, clock, elections, feed, audit }: Depe
       principal: Principal | null,
     ): Promise<{ call: CallView | null; lists: (ListProgress & { name: string; channel: string })[]; pace: Pace }> {
       const caller = requireCaller(principal);
-      const election = await elections.requireCurrent();
-      const listIds = await listIdsOfVolunteer(prisma, caller.id, election.id);
+      const { listIds } = await listsOf(caller.id);
+      if (listIds.length === 0) await elections.requireCurrent();
+      const now = clock.now();
       const [held, lists, progress] = await Promise.all([
-        currentClaim(caller.id, listIds),
+        listIds.length === 0
+          ? []
+          : prisma.$queryRaw<CallRow[]>`
+              WITH claimed AS (
+                SELECT id, list_id, voter_id, rank, state, lease_expires_at FROM chase_entry
+                WHERE assignee_id = ${caller.id} AND state = 'claimed' AND lease_expires_at > ${now} AND list_id = ANY(${listIds}::int[])
+                ORDER BY id LIMIT 1
+              )
+              ${CALL_VIEW}`,
         prisma.chaseList.findMany({ where: { id: { in: listIds } }, select: { id: true, name: true, channel: true } }),
-        progressOf(prisma, listIds, clock.now()),
+        progressOf(prisma, listIds, now),
       ]);
       const names = new Map(lists.map((list) => [list.id, list]));
       return {
-        call: held === null ? null : await viewOf(held, caller.id),
+        call: held[0] ? callViewOf(held[0], caller.id) : null,
         lists: progress.map((figures) => ({
           ...figures,
           name: names.get(figures.listId)!.name,

@@ -21,6 +21,8 @@ export interface DroppedClaim {
 
 export interface Drops {
   reason: DropReason;
+  /** Entries dropped. */
+  entries: number;
   /** Lists that lost an entry. */
   listIds: number[];
   claims: DroppedClaim[];
@@ -37,6 +39,7 @@ interface DroppedRow {
 function dropsOf(rows: DroppedRow[], reason: DropReason): Drops {
   return {
     reason,
+    entries: rows.length,
     listIds: [...new Set(rows.map((row) => row.list_id))].sort((a, b) => a - b),
     claims: rows
       .filter((row) => row.was_claimed && row.assignee_id !== null)
@@ -54,7 +57,7 @@ export async function dropEntriesOf(
   reason: DropReason,
   now: Date,
 ): Promise<Drops> {
-  if (voterIds.length === 0) return { reason, listIds: [], claims: [] };
+  if (voterIds.length === 0) return { reason, entries: 0, listIds: [], claims: [] };
   const rows = await tx.$queryRaw<DroppedRow[]>`
     WITH active AS (
       SELECT id, state FROM chase_entry

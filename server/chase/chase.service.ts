@@ -4,6 +4,7 @@ import type { PrismaClient } from '../db/database.ts';
 import type { Elections } from '../elections/elections.service.ts';
 import type { LiveFeed } from '../realtime/realtime.feed.ts';
 import type { TurnoutStream } from '../turnout/turnout.stream.ts';
+import { createVolunteerLists } from './chase.access.ts';
 import { createChaseBuilder } from './chase.builder.ts';
 import { createChaseCalls } from './chase.claims.ts';
 import { createChaseExports } from './chase.exports.ts';
@@ -20,10 +21,12 @@ interface Dependencies {
 
 /** Chase lists (docs/chase-lists.md): built from the live turnout, worked by volunteers, arranged by coordinators. */
 export function createChase(dependencies: Dependencies) {
+  const volunteerLists = createVolunteerLists(dependencies);
   return {
     builder: createChaseBuilder(dependencies),
     lists: createChaseLists(dependencies),
-    calls: createChaseCalls(dependencies),
+    calls: createChaseCalls({ ...dependencies, volunteerLists }),
+    volunteerLists,
     exports: createChaseExports(dependencies),
   };
 }

@@ -178,6 +178,16 @@ export const forms = {
   ),
   /** A wall screen's link: where the screen hangs. */
   wallScreenLink: defineForm('wall', z.object({ label: WallScreenLabelSchema })),
+  /** Splitting a chase list (app/routes/chase-list.tsx): one list per area, or into `parts` lists by rank. */
+  chaseSplit: defineForm(
+    'split',
+    z.object({
+      by: z.enum(['area', 'rank']),
+      parts: z.coerce.number().int().min(2).max(20).optional(),
+    }),
+  ),
+  /** The "mark done" button on a ride request's row (app/routes/rides.tsx). */
+  rideDone: defineForm('rides', z.object({ rideId: z.coerce.number().int().positive().max(2_147_483_647) })),
   /** The revoke button on a wall screen link's row. */
   wallScreenRevoke: defineForm('wall', z.object({ tokenId: z.coerce.number().int().positive().max(2_147_483_647) })),
 };

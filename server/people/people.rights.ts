@@ -4,7 +4,9 @@ import type { Principal } from '../auth/auth.roles.ts';
 import type { Clock } from '../clock.ts';
 import type { PrismaClient } from '../db/database.ts';
 import type { Prisma } from '../db/generated/client.ts';
+import { dropEntriesOf, publishDrops, type Drops } from '../chase/chase.live.ts';
 import { InvalidInput } from '../errors.ts';
+import type { LiveFeed } from '../realtime/realtime.feed.ts';
 import { EmailSchema, PhoneSchema } from '../fields.ts';
 import { suppressionHashes, type PersonKeys } from './people.suppression.ts';
 
@@ -99,9 +101,10 @@ interface Dependencies {
   prisma: PrismaClient;
   clock: Clock;
   audit: AuditLog;
+  feed: LiveFeed;
 }
 
-export function createPersonRights({ prisma, clock, audit }: Dependencies) {
+export function createPersonRights({ prisma, clock, audit, feed }: Dependencies) {
   async function collect(tx: Prisma.TransactionClient, keys: PersonKeys): Promise<PersonRecord> {
     const voters = await tx.voter.findMany({
       where: voterWhere(keys),
@@ -237,28 +240,37 @@ export function createPersonRights({ prisma, clock, audit }: Dependencies) {
 
     /**
      * An objection: the person is never contacted again. Every record of theirs becomes
-     * do-not-contact without consent, their pending calls and texts are withdrawn, and an import
-     * of an old file keeps them so.
+     * do-not-contact without consent, their pending calls and texts are withdrawn (their chase
+     * entries dropped, as when a volunteer hears "never contact me": the list keeps its history and
+     * a volunteer holding the call is told), and an import of an old file keeps them so.
      */
     async object(key: PersonKey, actor: Principal | null): Promise<{ voters: number; withdrawn: number }> {
       const keys = parseKey(key);
-      return prisma.$transaction(async (tx) => {
+      const { result, drops } = await prisma.$transaction(async (tx) => {
         const voters = await tx.voter.findMany({
           where: voterWhere(keys),
-          select: { id: true, phone: true, email: true, externalId: true },
+          select: { id: true, electionId: true, phone: true, email: true, externalId: true },
         });
         const ids = voters.map((v) => v.id);
         await tx.voter.updateMany({ where: { id: { in: ids } }, data: { doNotContact: true, smsConsent: false, callConsent: false } });
-        const entries = await tx.chaseEntry.deleteMany({ where: { voterId: { in: ids }, state: { not: 'done' } } });
+        // Dropped per election: the lists and volunteers to tell belong to one election each.
+        const drops: { electionId: number; drops: Drops }[] = [];
+        for (const electionId of new Set(voters.map((v) => v.electionId))) {
+          const of = voters.filter((v) => v.electionId === electionId).map((v) => v.id);
+          drops.push({ electionId, drops: await dropEntriesOf(tx, of, 'do_not_contact', clock.now()) });
+        }
         const messages = await tx.outboundMessage.updateMany({
           where: { voterId: { in: ids }, status: 'pending' },
           data: { status: 'canceled' },
         });
         const hashes = await suppress(tx, [keys, ...voters], 'objection');
-        const result = { voters: voters.length, withdrawn: entries.count + messages.count };
+        const entries = drops.reduce((sum, { drops: dropped }) => sum + dropped.entries, 0);
+        const result = { voters: voters.length, withdrawn: entries + messages.count };
         await audit.record(tx, { actor, action: 'person.object', subjectType: 'person', details: { by: key.kind, ...result, hashes } });
-        return result;
+        return { result, drops };
       });
+      for (const { electionId, drops: dropped } of drops) publishDrops(feed, electionId, dropped);
+      return result;
     },
   };
 }

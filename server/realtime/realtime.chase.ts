@@ -1,6 +1,6 @@
 import type { Namespace, Server, Socket } from 'socket.io';
 import type { Principal } from '../auth/auth.roles.ts';
-import { listIdsOfVolunteer, requireCaller } from '../chase/chase.access.ts';
+import { requireCaller } from '../chase/chase.access.ts';
 import type { ListProgress } from '../chase/chase.progress.ts';
 import { DomainError } from '../errors.ts';
 import type { Services } from '../services.ts';
@@ -11,9 +11,6 @@ export const CALLS_NAMESPACE = '/calls';
 
 /** A list's progress goes out at most this often: outcomes recorded together are sent together. */
 export const PROGRESS_EVERY_MS = 500;
-
-/** How long a volunteer's lists are trusted before being read again (an assignment anywhere clears them at once). */
-const LISTS_FRESH_MS = 5_000;
 
 interface Dependencies {
   io: Server;
@@ -33,15 +30,10 @@ interface Dependencies {
  */
 export function chaseRealtime({ io, live, services, principalOf, stillWarRoom }: Dependencies) {
   const calls = io.of(CALLS_NAMESPACE);
-  const listsOfUser = new Map<number, { listIds: Set<number>; readAt: number }>();
 
+  /** The lists a volunteer works now (kept a few seconds, cleared by any change of assignment: chase.access.ts). */
   async function listsOf(userId: number): Promise<Set<number>> {
-    const known = listsOfUser.get(userId);
-    if (known && Date.now() - known.readAt < LISTS_FRESH_MS) return known.listIds;
-    const election = await services.elections.current();
-    const listIds = new Set(election ? await listIdsOfVolunteer(services.db.prisma, userId, election.id) : []);
-    listsOfUser.set(userId, { listIds, readAt: Date.now() });
-    return listIds;
+    return new Set((await services.chase.volunteerLists.of(userId))?.listIds ?? []);
   }
 
   /** The volunteer a /calls socket belongs to, checked again now; a socket that no longer qualifies is dropped. */
@@ -122,7 +114,6 @@ export function chaseRealtime({ io, live, services, principalOf, stillWarRoom }:
 
   const fail = (what: string) => (error: unknown) => services.log.error({ err: { message: (error as Error).message } }, what);
   const unsubscribe = services.feed.subscribe((event) => {
-    if (event.type === 'chase:assigned') listsOfUser.clear();
     if (event.type === 'chase:dropped') void tellHolders(event.claims, event.reason).catch(fail('could not tell a volunteer'));
     if (event.type !== 'chase:changed') return;
     for (const id of event.listIds) changed.add(id);

@@ -205,6 +205,70 @@ describe.runIf(server)('chase lists and the calling workspace', () => {
     expect(await page.getByRole('alert').filter({ hasText: 'has just voted' }).count()).toBe(0);
   });
 
+  it('a needs-ride outcome reaches the rides queue, where a coordinator marks it done without JavaScript', async () => {
+    await untilOpenWithWarRoom(CHARONNE.area);
+    const built = await api<{ id: number }>('POST', '/chase-lists', coordinatorToken, {
+      areaCodes: [CHARONNE.area],
+      channel: 'call',
+      limit: 1,
+    });
+    expect(built.status).toBe(201);
+    const volunteer = await openCalls('volunteer');
+    expect((await api('POST', `/chase-lists/${built.body.id}/assign`, coordinatorToken, { userIds: [volunteer.person.id] })).status).toBe(
+      200,
+    );
+    await volunteer.page.reload();
+    await volunteer.page.getByRole('button', { name: 'Next person' }).click();
+    const card = volunteer.page.locator('.calls-card');
+    await card.waitFor();
+    const name = await textOf(card.locator('h2'));
+    const note = `Walker, ground floor ${randomBytes(2).toString('hex')}`;
+    await volunteer.page.getByLabel('Note (optional)').fill(note);
+    await volunteer.page.getByRole('button', { name: 'Needs a ride' }).click();
+    await volunteer.page.getByText(`${name}: “Needs a ride” recorded.`).waitFor();
+
+    const { page } = await fixtures.signedIn('coordinator', { context: { ...DESKTOP_EN, javaScriptEnabled: false } });
+    await page.goto(`${server!.baseUrl}/rides`);
+    const row = page.locator('tr[data-status="open"]', { hasText: note });
+    expect(await textOf(row.locator('th'))).toContain(name);
+    await row.getByRole('button', { name: `Mark the ride of ${name} done` }).click();
+    const handled = page.locator('tr[data-status="done"]', { hasText: note });
+    expect(await textOf(handled.locator('td').last())).toMatch(/^Done at \d{2}:\d{2}$/);
+    expect(await page.locator('tr[data-status="open"]', { hasText: note }).count()).toBe(0);
+  });
+
+  it('prints a list’s call sheet, then splits the list by rank', async () => {
+    await untilOpenWithWarRoom(CHARONNE.area);
+    const built = await api<{ id: number; name: string }>('POST', '/chase-lists', coordinatorToken, {
+      areaCodes: [CHARONNE.area],
+      channel: 'call',
+      limit: 4,
+    });
+    expect(built.status).toBe(201);
+    const { page } = await fixtures.signedIn('coordinator', { context: DESKTOP_EN });
+    await page.goto(`${server!.baseUrl}/chase/${built.body.id}`);
+    await page.getByRole('link', { name: 'Printable call sheet' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Call sheet' }).waitFor();
+    const generated = await textOf(page.locator('.chase-sheet > p.muted'));
+    expect(generated.startsWith(`${built.body.name} — 4 people — printed at `)).toBe(true);
+    const rows = page.locator('.chase-sheet-table tbody tr');
+    expect(await rows.count()).toBe(4);
+    expect(await rows.evaluateAll((all) => all.map((row) => row.firstElementChild?.textContent))).toEqual(['1', '2', '3', '4']);
+    expect(await rows.first().locator('td').nth(2).textContent()).toMatch(/^\+33\d{9}$/);
+    expect(await rows.first().locator('td.chase-sheet-blank').textContent()).toBe('');
+
+    await page.getByRole('link', { name: built.body.name }).click();
+    await page.getByLabel('Number of parts').fill('2');
+    await page.getByRole('button', { name: 'Split into parts' }).click();
+    const done = page.getByRole('status').filter({ hasText: 'Split into 2 lists.' });
+    await done.waitFor();
+    const parts = done.getByRole('link');
+    expect(await parts.allTextContents()).toEqual([`${built.body.name} (1/2)`, `${built.body.name} (2/2)`]);
+    await parts.first().click();
+    await page.getByRole('heading', { level: 1, name: `${built.body.name} (1/2)` }).waitFor();
+    expect(await textOf(page.locator('[data-figure="remaining"] dd'))).toBe('2');
+  });
+
   it('says the workspace needs JavaScript when it is off', async () => {
     const { page } = await fixtures.signedIn('volunteer', { context: { ...DESKTOP_EN, javaScriptEnabled: false } });
     await page.getByRole('heading', { level: 1, name: 'Calls' }).waitFor();

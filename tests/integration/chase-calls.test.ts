@@ -176,6 +176,37 @@ describe('next person', () => {
     ).toBe(200);
   });
 
+  it('gives back the call held (its lease renewed) until its outcome, and follows a new assignment at once', async () => {
+    const { listId } = await listOf(3);
+    const {
+      volunteers: [first, second],
+    } = await volunteers(2);
+    await assign(listId, { userIds: [first!.user.id] });
+    const claim = (await next(first!))!;
+    expect(claim).toMatchObject({ rank: 1, leaseExpiresAt: '2026-03-15T09:05:00.000Z' });
+    t.clock.advance(3 * 60_000);
+    expect(await next(first!)).toMatchObject({ entryId: claim.entryId, leaseExpiresAt: '2026-03-15T09:08:00.000Z' });
+    expect((await call('POST', `/api/v1/calls/${claim.entryId}/outcome`, first!.cookie, { outcome: 'no_answer' })).body).toEqual({
+      entryId: claim.entryId,
+      outcome: 'no_answer',
+      pace: { lastHour: 1, total: 1, perHour: 1 },
+    });
+    expect((await call('POST', `/api/v1/calls/${claim.entryId}/outcome`, first!.cookie, { outcome: 'will_vote' })).body).toMatchObject({
+      error: { code: 'outcome_already_recorded' },
+    });
+    expect((await next(first!))!.rank).toBe(2);
+
+    // Given to the second volunteer: the first gets nobody more, at once; the second takes the next in line.
+    await assign(listId, { userIds: [second!.user.id] });
+    expect(await next(first!)).toBeNull();
+    const taken = (await next(second!))!;
+    expect(taken.rank).toBe(3);
+    expect((await call('GET', '/api/v1/calls/mine', second!.cookie)).body).toMatchObject({
+      call: { entryId: taken.entryId, rank: 3 },
+      pace: { lastHour: 0, total: 0, perHour: 0 },
+    });
+  });
+
   it('gives nothing to a volunteer with no list, and refuses other roles', async () => {
     const {
       volunteers: [alone],

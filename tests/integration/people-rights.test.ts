@@ -147,20 +147,55 @@ describe('a person’s rights', () => {
     const { fields, voter } = await person();
     const admin = await signedIn(t.services, 'admin');
     const { prisma } = t.services.db;
+    const volunteer = await signedIn(t.services, 'volunteer');
     const list = await prisma.chaseList.create({ data: { electionId, name: 'Objection list', channel: 'sms', criteria: {} } });
-    await prisma.chaseEntry.create({ data: { listId: list.id, voterId: voter.id, priority: 1 } });
+    const calls = await prisma.chaseList.create({ data: { electionId, name: 'Objection calls', channel: 'call', criteria: {} } });
+    const called = await prisma.chaseList.create({ data: { electionId, name: 'Objection, called', channel: 'call', criteria: {} } });
+    const pending = await prisma.chaseEntry.create({ data: { listId: list.id, voterId: voter.id, priority: 1 } });
+    const held = await prisma.chaseEntry.create({
+      data: {
+        listId: calls.id,
+        voterId: voter.id,
+        priority: 1,
+        state: 'claimed',
+        assigneeId: volunteer.user.id,
+        leaseExpiresAt: new Date(Date.now() + 60_000),
+      },
+    });
+    const done = await prisma.chaseEntry.create({
+      data: { listId: called.id, voterId: voter.id, priority: 1, state: 'done', assigneeId: volunteer.user.id, doneAt: new Date() },
+    });
     await prisma.outboundMessage.create({ data: { listId: list.id, voterId: voter.id, toPhone: fields.phone, body: 'Vote today' } });
+    const events: unknown[] = [];
+    const unsubscribe = t.services.feed.subscribe((event) => events.push(event));
 
     expect(await t.services.people.rights.object({ kind: 'externalId', value: fields.external_id }, admin.principal)).toEqual({
       voters: 1,
-      withdrawn: 2,
+      withdrawn: 3,
     });
+    unsubscribe();
     expect(await prisma.voter.findUnique({ where: { id: voter.id } })).toMatchObject({
       doNotContact: true,
       smsConsent: false,
       callConsent: false,
     });
-    expect(await prisma.chaseEntry.count({ where: { voterId: voter.id } })).toBe(0);
+    // Dropped, as when a volunteer hears "never contact me": the lists keep their history, the call already made stays done.
+    const entries = await prisma.chaseEntry.findMany({ where: { voterId: voter.id }, orderBy: { id: 'asc' } });
+    expect(entries.map((entry) => [entry.id, entry.state, entry.leaseExpiresAt])).toEqual([
+      [pending.id, 'dropped', null],
+      [held.id, 'dropped', null],
+      [done.id, 'done', null],
+    ]);
+    // The volunteer holding the call is told, and both lists' progress moves.
+    expect(events).toEqual([
+      {
+        type: 'chase:dropped',
+        electionId,
+        reason: 'do_not_contact',
+        claims: [{ entryId: held.id, listId: calls.id, voterId: voter.id, assigneeId: volunteer.user.id }],
+      },
+      { type: 'chase:changed', electionId, listIds: [list.id, calls.id] },
+    ]);
     expect(await prisma.outboundMessage.findFirst({ where: { voterId: voter.id } })).toMatchObject({ status: 'canceled' });
 
     // The campaign's file says they consent and may be contacted: the objection wins.
@@ -172,7 +207,7 @@ describe('a person’s rights', () => {
       callConsent: false,
     });
     expect(await prisma.auditEvent.findFirst({ where: { action: 'person.object', actorUserId: admin.user.id } })).toMatchObject({
-      details: { by: 'externalId', voters: 1, withdrawn: 2, hashes: 3 },
+      details: { by: 'externalId', voters: 1, withdrawn: 3, hashes: 3 },
     });
   });
 });
