@@ -12,6 +12,7 @@ import { createExports } from './imports/imports.exports.ts';
 import { createImports } from './imports/imports.service.ts';
 import type { JobBroker } from './jobs/jobs.broker.ts';
 import type { Logger } from './logger.ts';
+import { createSmsTemplates } from './messaging/sms.templates.ts';
 import { createPeople } from './people/people.service.ts';
 import { createLiveFeed } from './realtime/realtime.feed.ts';
 import { createTurnoutCurves } from './turnout/turnout.curves.ts';
@@ -71,6 +72,8 @@ export function createServices({ db, broker, clock, config, log }: ServiceDepend
     stationFlags: createStationFlags({ prisma, clock, stations, feed }),
     readiness: createReadiness({ prisma, elections, audit }),
     turnoutCurves: createTurnoutCurves({ prisma, audit }),
+    /** The election's text templates, written by coordinators (server/messaging). */
+    smsTemplates: createSmsTemplates({ prisma, elections, audit, config }),
   };
 }
 

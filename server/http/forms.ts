@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { checkUserFields, UserFieldsSchema, WallScreenLabelSchema } from '../auth/auth.accounts.ts';
 import { DomainError, InvalidInput, statusOf } from '../errors.ts';
 import { EmailSchema, LocaleSchema, PinSchema, StationCodeSchema } from '../fields.ts';
+import { SmsTemplateSchema } from '../messaging/sms.templates.ts';
 import { PERSON_KEY_KINDS } from '../people/people.rights.ts';
 
 /**
@@ -180,6 +181,13 @@ export const forms = {
   wallScreenLink: defineForm('wall', z.object({ label: WallScreenLabelSchema })),
   /** The revoke button on a wall screen link's row. */
   wallScreenRevoke: defineForm('wall', z.object({ tokenId: z.coerce.number().int().positive().max(2_147_483_647) })),
+  /** A text template: a new one, or one edited (its id). */
+  smsTemplate: defineForm(
+    'texts',
+    SmsTemplateSchema.extend({ templateId: optionalText(z.coerce.number().int().positive().max(2_147_483_647)) }),
+  ),
+  /** The archive button on a template. */
+  smsTemplateArchive: defineForm('texts', z.object({ templateId: z.coerce.number().int().positive().max(2_147_483_647) })),
 };
 
 export type Forms = typeof forms;
