@@ -24,7 +24,6 @@ export async function loader({ context, request }: Route.LoaderArgs) {
     editing,
     saved: search.get('saved') === '1',
     templateForm: context.forms.smsTemplate.contract,
-    archiveForm: context.forms.smsTemplateArchive.contract,
     fields: Object.keys(sample.facts),
   };
 }
@@ -52,8 +51,8 @@ export default function Texts({ loaderData, actionData }: Route.ComponentProps) 
   const { templates, sample, editing } = loaderData;
   const inUse = templates.filter((template) => !template.archivedAt);
   const archived = templates.filter((template) => template.archivedAt);
+  // One alert for both forms, in the editor: archiving fails only when the template is gone.
   const templateForm = formState(loaderData.templateForm, actionData);
-  const archiveForm = formState(loaderData.archiveForm, actionData);
   return (
     <section className="page texts" aria-labelledby="texts-title">
       <title>{`${t('texts.title')} — Relance`}</title>
@@ -70,7 +69,6 @@ export default function Texts({ loaderData, actionData }: Route.ComponentProps) 
           {t('texts.archivedDone', { name: actionData.name })}
         </p>
       )}
-      <FormAlert form={archiveForm} />
 
       <div className="texts-layout">
         <section className="panel" aria-labelledby="texts-in-use">
