@@ -5,28 +5,59 @@ import { callApi } from '../chase/api.ts';
 import { isNotFound, useLiveProgress } from '../chase/live-progress.ts';
 import { LiveStatus } from '../chase/live-status.tsx';
 import { ProgressBars } from '../chase/progress-bars.tsx';
+import { TextListPanel } from '../chase/text-list-panel.tsx';
+import { formState } from '../forms.ts';
 import { formatTime } from '../format.ts';
 import { useLocale, useT } from '../i18n/i18n.ts';
 import type { Route } from './+types/chase-list';
 
-export async function loader({ context, params }: Route.LoaderArgs) {
-  const principal = context.requireRole(context.access.manageChase);
+function listIdOf(params: { id?: string }): number {
   const listId = Number(params.id);
   if (!Number.isSafeInteger(listId) || listId <= 0) throw data({ code: 'not_found' }, { status: 404 });
+  return listId;
+}
+
+export async function loader({ context, params, request }: Route.LoaderArgs) {
+  const principal = context.requireRole(context.access.manageChase);
+  const listId = listIdOf(params);
   const election = await context.services.elections.requireCurrent();
   try {
-    const [list, people] = await Promise.all([
+    const [list, people, offered, texts] = await Promise.all([
       context.services.chase.lists.get(principal, listId),
       context.services.chase.lists.teams(principal),
+      context.services.smsTemplates.offered(principal),
+      context.services.sms.outbox(principal, { listId, take: 1 }),
     ]);
-    return { list, ...people, timeZone: election.timezone };
+    // "Text this list": the plan of the template chosen (?templateId=), when it is still offered.
+    const chosen = Number(new URL(request.url).searchParams.get('templateId'));
+    const templateId = offered.templates.some((template) => template.id === chosen) ? chosen : null;
+    const plan = templateId ? await context.services.sms.planListTexts(principal, listId, templateId) : null;
+    return {
+      list,
+      ...people,
+      timeZone: election.timezone,
+      templates: offered.templates.map(({ id, name }) => ({ id, name })),
+      templateId,
+      plan,
+      texts: texts.counts,
+      textListForm: context.forms.textList.contract,
+    };
   } catch (error) {
     if (isNotFound(error)) throw data({ code: 'not_found' }, { status: 404 });
     throw error;
   }
 }
 
-export default function ChaseList({ loaderData }: Route.ComponentProps) {
+export async function action({ context, params, request }: Route.ActionArgs) {
+  const principal = context.requireRole(context.access.manageChase);
+  const listId = listIdOf(params);
+  return context.submit(request, context.forms.textList, async ({ templateId }) => {
+    const sent = await context.services.sms.sendListTexts(principal, listId, templateId);
+    return { ok: true as const, queued: sent.queued, alreadyQueued: sent.alreadyQueued };
+  });
+}
+
+export default function ChaseList({ loaderData, actionData }: Route.ComponentProps) {
   const t = useT();
   const locale = useLocale();
   const { list, timeZone } = loaderData;
@@ -48,6 +79,16 @@ export default function ChaseList({ loaderData }: Route.ComponentProps) {
       </div>
       <ProgressBars progress={live.progressOf(list.id) ?? list.progress} />
       <AssignPanel key={list.id} list={list} teams={loaderData.teams} volunteers={loaderData.volunteers} />
+      <TextListPanel
+        listId={list.id}
+        templates={loaderData.templates}
+        templateId={loaderData.templateId}
+        plan={loaderData.plan}
+        texts={loaderData.texts}
+        sent={actionData?.ok ? actionData : null}
+        form={formState(loaderData.textListForm, actionData)}
+        timeZone={timeZone}
+      />
       <SplitPanel list={list} />
       <section className="panel" aria-labelledby="paper-title">
         <h2 id="paper-title">{t('chase.paper.title')}</h2>

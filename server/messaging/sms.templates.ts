@@ -7,6 +7,7 @@ import type { PrismaClient } from '../db/database.ts';
 import type { Elections } from '../elections/elections.service.ts';
 import { NotFound } from '../errors.ts';
 import { parseInput } from '../fields.ts';
+import { localTime } from './sms.recipients.ts';
 import { stopLine, TEMPLATE_FIELDS, unknownPlaceholders, type TextFacts } from './sms.text.ts';
 
 /**
@@ -168,6 +169,23 @@ export function createSmsTemplates({ prisma, elections, audit, config }: Depende
       return summary(row);
     },
 
+    /**
+     * What a text may be sent with now, for those who send (volunteers from the calling workspace,
+     * coordinators from a list): the templates in use, and the line every text ends with.
+     */
+    async offered(
+      principal: Principal | null,
+    ): Promise<{ templates: Pick<SmsTemplateSummary, 'id' | 'name' | 'body'>[]; stopLine: string }> {
+      requireRole(principal, [...ACCESS.manageTexts, ...ACCESS.callVoters]);
+      const election = await elections.requireCurrent();
+      const templates = await prisma.smsTemplate.findMany({
+        where: { electionId: election.id, archivedAt: null },
+        select: { id: true, name: true, body: true },
+        orderBy: [{ name: 'asc' }, { id: 'asc' }],
+      });
+      return { templates, stopLine: stopLine(config.sms.senderName ?? election.name) };
+    },
+
     /** A made-up person at the election's first station, and the sender's line, to preview a template with. */
     async sample(principal: Principal | null): Promise<TemplateSample> {
       requireRole(principal, ACCESS.manageTexts);
@@ -177,9 +195,7 @@ export function createSmsTemplates({ prisma, elections, audit, config }: Depende
         orderBy: { code: 'asc' },
         select: { name: true, address: true, closesAt: true },
       });
-      const closing = new Intl.DateTimeFormat('fr-FR', { timeZone: election.timezone, hour: '2-digit', minute: '2-digit' }).format(
-        station?.closesAt ?? election.pollsCloseAt,
-      );
+      const closing = localTime(station?.closesAt ?? election.pollsCloseAt, election.timezone);
       const senderName = config.sms.senderName ?? election.name;
       return {
         facts: {
