@@ -113,3 +113,24 @@ describe('text templates', () => {
     });
   });
 });
+
+describe('templates offered for sending', () => {
+  it('are those in use, with the line every text ends with, for volunteers and coordinators alike', async () => {
+    const { principal: coordinator } = await signedIn(t.services, 'coordinator');
+    const kept = await t.services.smsTemplates.create(coordinator, { name: 'Offered kept', body: BODY });
+    const archived = await t.services.smsTemplates.create(coordinator, { name: 'Offered archived', body: BODY });
+    await t.services.smsTemplates.archive(coordinator, archived.id);
+    const { principal: volunteer } = await signedIn(t.services, 'volunteer');
+    for (const principal of [volunteer, coordinator]) {
+      const offered = await t.services.smsTemplates.offered(principal);
+      expect(offered.stopLine).toBe('Test town, first round. STOP pour ne plus recevoir de SMS');
+      expect(offered.templates.filter((template) => template.name.startsWith('Offered'))).toEqual([
+        { id: kept.id, name: 'Offered kept', body: BODY },
+      ]);
+    }
+    for (const role of ['watcher', 'viewer'] as const) {
+      const { principal } = await signedIn(t.services, role);
+      await expect(t.services.smsTemplates.offered(principal)).rejects.toBeInstanceOf(Forbidden);
+    }
+  });
+});
