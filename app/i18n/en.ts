@@ -171,6 +171,7 @@ export const en = {
   'outbox.decide.sent': 'Mark as sent',
   'outbox.decide.resend': 'Send again',
   'outbox.decide.cancel': 'Cancel',
+  'outbox.decideFor': '{action}: the text to {name}',
   'outbox.decided.sent': 'Text {id} marked as sent.',
   'outbox.decided.resend': 'Text {id} queued again.',
   'outbox.decided.cancel': 'Text {id} canceled.',

@@ -175,6 +175,7 @@ export const fr: Record<MessageKey, string> = {
   'outbox.decide.sent': 'Marquer envoyé',
   'outbox.decide.resend': 'Renvoyer',
   'outbox.decide.cancel': 'Annuler',
+  'outbox.decideFor': '{action} : le SMS à {name}',
   'outbox.decided.sent': 'SMS {id} marqué envoyé.',
   'outbox.decided.resend': 'SMS {id} remis en file.',
   'outbox.decided.cancel': 'SMS {id} annulé.',

@@ -165,6 +165,10 @@ function MessageRow({ row, timeZone }: { row: OutboxRow; timeZone: string }) {
                     type="submit"
                     className={`button small${decision === 'cancel' ? ' danger' : ''}`}
                     disabled={navigation.state === 'submitting'}
+                    aria-label={t('outbox.decideFor', {
+                      action: t(`outbox.decide.${decision}`),
+                      name: `${row.voter.firstName} ${row.voter.lastName}`,
+                    })}
                   >
                     {t(`outbox.decide.${decision}`)}
                   </button>
