@@ -61,7 +61,7 @@ export function TextListPanel({
           {t('textList.noTemplates')} <Link to="/texts">{t('textList.writeTemplate')}</Link>
         </p>
       ) : (
-        <Form method="get" action={`/chase/${listId}#texts`} className="chase-links" preventScrollReset>
+        <Form method="get" action={`/chase/${listId}#texts`} className="text-list-choose" preventScrollReset>
           <div className="field">
             <label htmlFor="text-list-template">{t('textList.template')}</label>
             <select id="text-list-template" name="templateId" defaultValue={templateId ?? templates[0]!.id} required>
@@ -112,11 +112,13 @@ export function TextListPanel({
             </table>
           )}
           <p data-testid="text-timing">
-            {t('textList.timing', {
-              rate: formatCount(locale, plan.ratePerSecond),
-              drain: formatSeconds(t, plan.drainSeconds),
-              left: formatSeconds(t, plan.secondsLeft),
-            })}
+            {plan.secondsLeft > 0
+              ? t('textList.timing', {
+                  rate: formatCount(locale, plan.ratePerSecond),
+                  drain: formatSeconds(t, plan.drainSeconds),
+                  left: formatSeconds(t, plan.secondsLeft),
+                })
+              : t('textList.closed')}
           </p>
           {plan.startsAt && (
             <p className="alert alert-warn">{t('textList.startsAt', { time: formatTime(locale, plan.startsAt, timeZone) })}</p>

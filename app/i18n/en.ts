@@ -134,6 +134,7 @@ export const en = {
   'textList.reason': 'Reason',
   'textList.people': 'People',
   'textList.timing': 'At {rate} texts a second, the queue takes {drain} to send them; polls close in {left}.',
+  'textList.closed': 'Polls are closed: no text can reach anyone in time.',
   'textList.willNotFinish':
     'The queue will not finish before polls close: some texts would arrive too late. Text a shorter list (split it), or the people whose station closes first.',
   'textList.startsAt': 'Quiet hours: the texts start going out at {time}.',

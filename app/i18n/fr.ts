@@ -137,6 +137,7 @@ export const fr: Record<MessageKey, string> = {
   'textList.reason': 'Motif',
   'textList.people': 'Personnes',
   'textList.timing': 'À {rate} SMS par seconde, la file met {drain} à les envoyer ; les bureaux ferment dans {left}.',
+  'textList.closed': 'Les bureaux sont fermés : aucun SMS n’arriverait à temps.',
   'textList.willNotFinish':
     'La file ne sera pas vidée avant la fermeture des bureaux : des SMS arriveraient trop tard. Envoyez à une liste plus courte (divisez-la), ou d’abord aux personnes dont le bureau ferme le plus tôt.',
   'textList.startsAt': 'Heures de silence : les SMS partiront à partir de {time}.',

@@ -78,7 +78,7 @@ export default function OutboxPage({ loaderData, actionData }: Route.ComponentPr
         <StatusBar counts={counts} linkTo={(status) => query({ status, review: null, after: null })} />
       </section>
 
-      <Form method="get" action="/outbox" className="chase-links outbox-filter">
+      <Form method="get" action="/outbox" className="text-list-choose outbox-filter">
         {filters.listId && <input type="hidden" name="listId" value={filters.listId} />}
         <div className="field">
           <label htmlFor="outbox-status">{t('outbox.filter')}</label>

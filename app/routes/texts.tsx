@@ -117,7 +117,11 @@ function TemplateRow({ template, sample, current }: { template: SmsTemplateSumma
       </p>
       {!template.archivedAt && (
         <div className="row-actions">
-          <Link className="button small" to={`/texts?template=${template.id}`} aria-label={t('texts.editFor', { name: template.name })}>
+          <Link
+            className="button small"
+            to={`/texts?template=${template.id}#texts-editor`}
+            aria-label={t('texts.editFor', { name: template.name })}
+          >
             {t('texts.edit')}
           </Link>
           <Form method="post" action="?intent=archive">
@@ -153,7 +157,7 @@ function Editor({
   useEffect(() => setLive(true), []);
   const maxLength = form.contract.fields.body.maxLength ?? 0;
   return (
-    <section className="panel texts-editor" aria-labelledby="texts-editor-title" data-texts-ready={live || undefined}>
+    <section id="texts-editor" className="panel texts-editor" aria-labelledby="texts-editor-title" data-texts-ready={live || undefined}>
       <h2 id="texts-editor-title">{editing ? t('texts.editing', { name: editing.name }) : t('texts.new')}</h2>
       {editing && (
         <p>
