@@ -18,6 +18,8 @@ export default [
   route('chase/:id', 'routes/chase-list.tsx'),
   route('chase/:id/sheet', 'routes/chase-sheet.tsx'),
   route('rides', 'routes/rides.tsx'),
+  route('texts', 'routes/texts.tsx'),
+  route('outbox', 'routes/outbox.tsx'),
   route('admin/users', 'routes/admin-users.tsx'),
   route('admin/data', 'routes/admin-data.tsx'),
   route('admin/rights', 'routes/admin-rights.tsx'),

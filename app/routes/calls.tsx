@@ -4,6 +4,7 @@ import type { ListProgress } from '../../server/chase/chase.progress.ts';
 import type { ContactOutcomeName } from '../../server/chase/chase.schemas.ts';
 import { callApi } from '../chase/api.ts';
 import { useChaseSocket, type VotedNotice } from '../chase/live-chase.ts';
+import { PeerText } from '../chase/peer-text.tsx';
 import { ProgressBars } from '../chase/progress-bars.tsx';
 import { formatCount, formatDateTime, formatTime } from '../format.ts';
 import { useLocale, useT, type MessageKey } from '../i18n/i18n.ts';
@@ -12,8 +13,25 @@ import type { Route } from './+types/calls';
 export async function loader({ context }: Route.LoaderArgs) {
   const principal = context.requireRole(context.access.callVoters);
   const election = await context.services.elections.requireCurrent();
-  const mine = await context.services.chase.calls.mine(principal);
-  return { ...mine, timeZone: election.timezone, volunteerName: principal.name };
+  const [mine, offered] = await Promise.all([
+    context.services.chase.calls.mine(principal),
+    context.services.smsTemplates.offered(principal),
+  ]);
+  return {
+    ...mine,
+    timeZone: election.timezone,
+    volunteerName: principal.name,
+    peerText: { ...offered, form: context.forms.peerText.contract },
+  };
+}
+
+/** A text to the person on screen (the PeerText panel); calls themselves go through the API. */
+export async function action({ request, context }: Route.ActionArgs) {
+  const principal = context.requireRole(context.access.callVoters);
+  return context.submit(request, context.forms.peerText, async ({ entryId, templateId }) => {
+    const { messageId } = await context.services.sms.sendPeerText(principal, entryId, templateId);
+    return { ok: true as const, messageId };
+  });
 }
 
 /** In the order of the buttons and of their keys (1 to 7). */
@@ -242,6 +260,7 @@ export default function Calls({ loaderData }: Route.ComponentProps) {
                 confirmNever={confirmNever}
                 onCancelNever={() => setConfirmNever(false)}
                 disabled={!hydrated || busy}
+                peerText={<PeerText key={call.entryId} call={call} options={loaderData.peerText} timeZone={timeZone} />}
               />
             ) : (
               <div className="calls-next">
@@ -305,7 +324,9 @@ function CallCard({
   confirmNever,
   onCancelNever,
   disabled,
+  peerText,
 }: {
+  peerText: React.ReactNode;
   call: CallView;
   timeZone: string;
   volunteerName: string;
@@ -363,6 +384,8 @@ function CallCard({
           })}
         </p>
       </blockquote>
+
+      {peerText}
 
       <div className="field calls-note">
         <label htmlFor="call-note">{t('calls.note')}</label>

@@ -8,21 +8,43 @@ import { formState, type FormState } from '../forms.ts';
 import { isNotFound, useLiveProgress } from '../chase/live-progress.ts';
 import { LiveStatus } from '../chase/live-status.tsx';
 import { ProgressBars } from '../chase/progress-bars.tsx';
+import { TextListPanel } from '../chase/text-list-panel.tsx';
 import { formatTime } from '../format.ts';
 import { useLocale, useT } from '../i18n/i18n.ts';
 import type { Route } from './+types/chase-list';
 
-export async function loader({ context, params }: Route.LoaderArgs) {
-  const principal = context.requireRole(context.access.manageChase);
+function listIdOf(params: { id?: string }): number {
   const listId = Number(params.id);
   if (!Number.isSafeInteger(listId) || listId <= 0) throw data({ code: 'not_found' }, { status: 404 });
+  return listId;
+}
+
+export async function loader({ context, params, request }: Route.LoaderArgs) {
+  const principal = context.requireRole(context.access.manageChase);
+  const listId = listIdOf(params);
   const election = await context.services.elections.requireCurrent();
   try {
-    const [list, people] = await Promise.all([
+    const [list, people, offered, texts] = await Promise.all([
       context.services.chase.lists.get(principal, listId),
       context.services.chase.lists.teams(principal),
+      context.services.smsTemplates.offered(principal),
+      context.services.sms.outbox(principal, { listId, take: 1 }),
     ]);
-    return { list, ...people, timeZone: election.timezone, splitForm: context.forms.chaseSplit.contract };
+    // "Text this list": the plan of the template chosen (?templateId=), when it is still offered.
+    const chosen = Number(new URL(request.url).searchParams.get('templateId'));
+    const templateId = offered.templates.some((template) => template.id === chosen) ? chosen : null;
+    const plan = templateId ? await context.services.sms.planListTexts(principal, listId, templateId) : null;
+    return {
+      list,
+      ...people,
+      timeZone: election.timezone,
+      templates: offered.templates.map(({ id, name }) => ({ id, name })),
+      templateId,
+      plan,
+      texts: texts.counts,
+      textListForm: context.forms.textList.contract,
+      splitForm: context.forms.chaseSplit.contract,
+    };
   } catch (error) {
     if (isNotFound(error)) throw data({ code: 'not_found' }, { status: 404 });
     throw error;
@@ -30,14 +52,21 @@ export async function loader({ context, params }: Route.LoaderArgs) {
 }
 
 /**
- * Splitting the list: a plain form post, so it works before the page's JavaScript has loaded, or
- * without it. The parts are new lists, linked from the answer.
+ * Two forms post here, as plain form posts so they work without JavaScript: splitting the list
+ * (its parts are new lists, linked from the answer), and texting it (`?intent=texts`).
  */
-export async function action({ request, context, params }: Route.ActionArgs) {
+export async function action({ context, params, request }: Route.ActionArgs) {
   const principal = context.requireRole(context.access.manageChase);
+  const listId = listIdOf(params);
+  if (new URL(request.url).searchParams.get('intent') === 'texts') {
+    return context.submit(request, context.forms.textList, async ({ templateId }) => {
+      const sent = await context.services.sms.sendListTexts(principal, listId, templateId);
+      return { ok: true as const, intent: 'texts' as const, queued: sent.queued, alreadyQueued: sent.alreadyQueued };
+    });
+  }
   return context.submit(request, context.forms.chaseSplit, async ({ by, parts }) => {
-    const created = await context.services.chase.lists.split(principal, Number(params.id), by === 'area' ? { by } : { by, parts });
-    return { ok: true as const, lists: created.map((part) => ({ id: part.id, name: part.name })) };
+    const created = await context.services.chase.lists.split(principal, listId, by === 'area' ? { by } : { by, parts });
+    return { ok: true as const, intent: 'split' as const, lists: created.map((part) => ({ id: part.id, name: part.name })) };
   });
 }
 
@@ -46,6 +75,8 @@ export default function ChaseList({ loaderData, actionData }: Route.ComponentPro
   const locale = useLocale();
   const { list, timeZone } = loaderData;
   const live = useLiveProgress([list.progress]);
+  // A refused post comes back without its intent: the fields it names say which form it was.
+  const textsFailed = actionData !== undefined && !actionData.ok && 'fields' in actionData && actionData.fields.includes('templateId');
   return (
     <section className="page chase" aria-labelledby="chase-list-title">
       <title>{`${list.name} — Relance`}</title>
@@ -63,7 +94,20 @@ export default function ChaseList({ loaderData, actionData }: Route.ComponentPro
       </div>
       <ProgressBars progress={live.progressOf(list.id) ?? list.progress} />
       <AssignPanel key={list.id} list={list} teams={loaderData.teams} volunteers={loaderData.volunteers} />
-      <SplitPanel form={formState(loaderData.splitForm, actionData)} created={actionData?.ok ? actionData.lists : null} />
+      <TextListPanel
+        listId={list.id}
+        templates={loaderData.templates}
+        templateId={loaderData.templateId}
+        plan={loaderData.plan}
+        texts={loaderData.texts}
+        sent={actionData?.ok && actionData.intent === 'texts' ? actionData : null}
+        form={formState(loaderData.textListForm, textsFailed ? actionData : undefined)}
+        timeZone={timeZone}
+      />
+      <SplitPanel
+        form={formState(loaderData.splitForm, textsFailed ? undefined : actionData)}
+        created={actionData?.ok && actionData.intent === 'split' ? actionData.lists : null}
+      />
       <section className="panel" aria-labelledby="paper-title">
         <h2 id="paper-title">{t('chase.paper.title')}</h2>
         <p className="chase-links">

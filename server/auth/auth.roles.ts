@@ -25,6 +25,8 @@ export const ACCESS = {
   prepareWatchers: ['admin', 'coordinator'],
   /** Wall screens' links: create, list, revoke. */
   manageWallScreens: ['admin', 'coordinator'],
+  /** Text templates: write, edit and archive the election's texts. */
+  manageTexts: ['admin', 'coordinator'],
   callVoters: ['volunteer'],
   /** Chase lists: build, assign, split and export them; teams of volunteers; the rides queue. */
   manageChase: ['admin', 'coordinator'],

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
+import type { Principal } from '../auth/auth.roles.ts';
 import { PROJECT_ROOT } from '../config.ts';
 import type { Services } from '../services.ts';
 import { demoVoterCsv } from './demo.voters.ts';
@@ -26,6 +27,21 @@ const DEMO_USERS = [
   { name: 'Demo volunteer 2', role: 'volunteer' },
   { name: 'War-room wall screen', role: 'viewer' },
 ] as const;
+
+/**
+ * Texts the demo can send right away, written as a coordinator would: in GSM-7 only (no ê, ç…),
+ * so that each fits in as few segments as possible.
+ */
+const DEMO_TEXT_TEMPLATES = [
+  {
+    name: 'Rappel : votre bureau de vote',
+    body: "Bonjour {firstName}, votre bureau de vote {stationName} ({stationAddress}) est ouvert jusqu'à {closingTime}. Chaque voix compte, à tout à l'heure !",
+  },
+  {
+    name: 'Dernière heure pour voter',
+    body: "{firstName}, plus qu'une heure pour voter ! Le bureau {stationName} ferme à {closingTime}. Besoin d'aide pour venir ? Répondez à ce SMS.",
+  },
+];
 
 function readJson(name: string): unknown {
   return JSON.parse(fs.readFileSync(path.join(DEMO_DIR, name), 'utf8'));
@@ -55,6 +71,10 @@ export async function loadDemo(services: Services, options: { voters: number }):
       null,
     );
     if (user.role === 'admin') adminId = created.id;
+    if (user.role === 'coordinator') {
+      const coordinator: Principal = { kind: 'user', id: created.id, name: user.name, role: user.role, stations: 'all', locale: null };
+      for (const template of DEMO_TEXT_TEMPLATES) await services.smsTemplates.create(coordinator, template);
+    }
   }
   log.info({ electionId: election.id, stations: stations.length, voters: voters.read, users: DEMO_USERS.length }, 'demo election loaded');
   return { electionId: election.id, adminId };

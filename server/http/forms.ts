@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { checkUserFields, UserFieldsSchema, WallScreenLabelSchema } from '../auth/auth.accounts.ts';
 import { DomainError, InvalidInput, statusOf } from '../errors.ts';
 import { EmailSchema, LocaleSchema, PinSchema, StationCodeSchema } from '../fields.ts';
+import { DECISIONS } from '../messaging/sms.outbox.ts';
+import { SmsTemplateSchema } from '../messaging/sms.templates.ts';
 import { PERSON_KEY_KINDS } from '../people/people.rights.ts';
 
 /**
@@ -190,6 +192,28 @@ export const forms = {
   rideDone: defineForm('rides', z.object({ rideId: z.coerce.number().int().positive().max(2_147_483_647) })),
   /** The revoke button on a wall screen link's row. */
   wallScreenRevoke: defineForm('wall', z.object({ tokenId: z.coerce.number().int().positive().max(2_147_483_647) })),
+  /** A text template: a new one, or one edited (its id). */
+  smsTemplate: defineForm(
+    'texts',
+    SmsTemplateSchema.extend({ templateId: optionalText(z.coerce.number().int().positive().max(2_147_483_647)) }),
+  ),
+  /** "Text this list" on a chase list: the template chosen, to plan then send. */
+  textList: defineForm('textList', z.object({ templateId: z.coerce.number().int().positive().max(2_147_483_647) })),
+  /** A person's decision on a text left for review on the Outbox page. */
+  outboxDecision: defineForm(
+    'outbox',
+    z.object({ messageId: z.coerce.number().int().positive().max(2_147_483_647), decision: z.enum(DECISIONS) }),
+  ),
+  /** A volunteer texting the person they hold in the calling workspace. */
+  peerText: defineForm(
+    'peerText',
+    z.object({
+      entryId: z.coerce.number().int().positive().max(2_147_483_647),
+      templateId: z.coerce.number().int().positive().max(2_147_483_647),
+    }),
+  ),
+  /** The archive button on a template. */
+  smsTemplateArchive: defineForm('texts', z.object({ templateId: z.coerce.number().int().positive().max(2_147_483_647) })),
 };
 
 export type Forms = typeof forms;

@@ -89,6 +89,8 @@ describe.runIf(server)('Relance in a real browser, against `npm start`’s local
       'Watchers',
       'Chase lists',
       'Rides',
+      'Texts',
+      'Outbox',
       'People',
       'Data protection',
       'Turnout curve',

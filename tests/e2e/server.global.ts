@@ -55,6 +55,11 @@ export default async function setup(project: TestProject) {
       PORT: String(port),
       LOG_LEVEL: 'warn',
       DEMO_SIMULATION: 'false',
+      // Texts signed as a campaign would sign them: the default, the demo election's name, has an
+      // em dash, outside GSM-7, which would make every text UCS-2 (the /texts page warns of it).
+      SMS_SENDER_NAME: 'Equipe Dupont',
+      // Browser tests run at any hour: texts must not wait for the end of quiet hours.
+      SMS_QUIET_HOURS: 'none',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,3 +1,4 @@
+import { SegmentedMessage } from 'sms-segments-calculator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isFictionNumber } from '../../server/fields.ts';
 import { loadDemo } from '../../server/demo/demo.ts';
@@ -68,6 +69,18 @@ describe('the Paris demo election', () => {
       await t.services.db.prisma.auditEvent.findMany({ where: { action: { startsWith: 'import.' } }, orderBy: { id: 'asc' } })
     ).map((e) => e.action);
     expect(actions).toEqual(['import.areas', 'import.stations', 'import.voters']);
+  });
+
+  it('has two French text templates, written by the demo coordinator in GSM-7 alone, ready to send', async () => {
+    const templates = await t.services.db.prisma.smsTemplate.findMany({
+      orderBy: { id: 'asc' },
+      select: { name: true, body: true, archivedAt: true, createdBy: { select: { role: true } } },
+    });
+    expect(templates.map((template) => [template.name, template.createdBy?.role, template.archivedAt])).toEqual([
+      ['Rappel : votre bureau de vote', 'coordinator', null],
+      ['Dernière heure pour voter', 'coordinator', null],
+    ]);
+    expect(templates.map((template) => new SegmentedMessage(template.body).encodingName)).toEqual(['GSM-7', 'GSM-7']);
   });
 });
 
