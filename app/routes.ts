@@ -18,6 +18,7 @@ export default [
   route('chase/:id', 'routes/chase-list.tsx'),
   route('chase/:id/sheet', 'routes/chase-sheet.tsx'),
   route('rides', 'routes/rides.tsx'),
+  route('inbox', 'routes/inbox.tsx'),
   route('admin/users', 'routes/admin-users.tsx'),
   route('admin/data', 'routes/admin-data.tsx'),
   route('admin/rights', 'routes/admin-rights.tsx'),

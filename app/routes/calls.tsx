@@ -5,6 +5,7 @@ import type { ContactOutcomeName } from '../../server/chase/chase.schemas.ts';
 import { callApi } from '../chase/api.ts';
 import { useChaseSocket, type VotedNotice } from '../chase/live-chase.ts';
 import { ProgressBars } from '../chase/progress-bars.tsx';
+import { InboxMessages } from '../components/inbox-messages.tsx';
 import { formatCount, formatDateTime, formatTime } from '../format.ts';
 import { useLocale, useT, type MessageKey } from '../i18n/i18n.ts';
 import type { Route } from './+types/calls';
@@ -13,7 +14,17 @@ export async function loader({ context }: Route.LoaderArgs) {
   const principal = context.requireRole(context.access.callVoters);
   const election = await context.services.elections.requireCurrent();
   const mine = await context.services.chase.calls.mine(principal);
-  return { ...mine, timeZone: election.timezone, volunteerName: principal.name };
+  const replies = await context.services.smsInbox.mine(principal);
+  return { ...mine, replies, timeZone: election.timezone, volunteerName: principal.name };
+}
+
+/** The "mark read" button on a reply to one of the volunteer's texts. */
+export async function action({ request, context }: Route.ActionArgs) {
+  const principal = context.requireRole(context.access.callVoters);
+  return context.submit(request, context.forms.inboxRead, async ({ messageId }) => {
+    await context.services.smsInbox.markRead(principal, messageId);
+    return { ok: true as const };
+  });
 }
 
 /** In the order of the buttons and of their keys (1 to 7). */
@@ -290,6 +301,14 @@ export default function Calls({ loaderData }: Route.ComponentProps) {
           </ul>
         </section>
       )}
+      <section className="panel calls-replies" aria-labelledby="calls-replies-title">
+        <h2 id="calls-replies-title">{t('calls.replies.title')}</h2>
+        {loaderData.replies.length === 0 ? (
+          <p className="muted">{t('calls.replies.none')}</p>
+        ) : (
+          <InboxMessages messages={loaderData.replies} timeZone={timeZone} labelledBy="calls-replies-title" />
+        )}
+      </section>
     </section>
   );
 }

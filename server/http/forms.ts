@@ -2,7 +2,7 @@ import { data } from 'react-router';
 import { z } from 'zod';
 import { checkUserFields, UserFieldsSchema, WallScreenLabelSchema } from '../auth/auth.accounts.ts';
 import { DomainError, InvalidInput, statusOf } from '../errors.ts';
-import { EmailSchema, LocaleSchema, PinSchema, StationCodeSchema } from '../fields.ts';
+import { EmailSchema, LocaleSchema, PhoneSchema, PinSchema, StationCodeSchema } from '../fields.ts';
 import { PERSON_KEY_KINDS } from '../people/people.rights.ts';
 
 /**
@@ -180,6 +180,13 @@ export const forms = {
   wallScreenLink: defineForm('wall', z.object({ label: WallScreenLabelSchema })),
   /** The revoke button on a wall screen link's row. */
   wallScreenRevoke: defineForm('wall', z.object({ tokenId: z.coerce.number().int().positive().max(2_147_483_647) })),
+  /** The "mark read" button on a text in the inbox (coordinators) or on /calls (volunteers). */
+  inboxRead: defineForm('inbox', z.object({ messageId: z.coerce.number().int().positive().max(2_147_483_647) })),
+  /** Local mode: a text as if a person had sent it to the campaign's number (docs/sms-inbound.md). */
+  inboxSimulate: defineForm(
+    'inboxSimulate',
+    z.object({ from: PhoneSchema, body: z.string().trim().min(1, 'is required').max(1600, 'must be at most 1,600 characters') }),
+  ),
 };
 
 export type Forms = typeof forms;

@@ -1,10 +1,14 @@
+import { randomBytes } from 'node:crypto';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { requireRole } from '../auth/auth.guards.ts';
+import { ACCESS, type Principal } from '../auth/auth.roles.ts';
 import type { AuditLog } from '../audit/audit.service.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { PrismaClient } from '../db/database.ts';
 import type { InboundKind } from '../db/generated/client.ts';
 import type { Elections } from '../elections/elections.service.ts';
+import { Forbidden } from '../errors.ts';
 import { DEFAULT_PHONE_REGION } from '../imports/imports.phones.ts';
 import type { Logger } from '../logger.ts';
 import { readKeyword, type KeywordKind } from './sms.keywords.ts';
@@ -51,6 +55,16 @@ const KIND_OF_KEYWORD: Record<KeywordKind, InboundKind> = { opt_out: 'opt_out', 
 export function senderPhone(from: string): string {
   const parsed = parsePhoneNumberFromString(from.trim(), DEFAULT_PHONE_REGION);
   return parsed?.number ?? from.trim();
+}
+
+/** The inbox's simulator outside local mode: a pretend text there would act on real people. */
+export class SimulationUnavailable extends Forbidden {
+  override name = 'SimulationUnavailable';
+  override readonly code = 'sms_simulation_unavailable';
+
+  constructor() {
+    super('Texts can be simulated only in local mode (SMS_PROVIDER=local).');
+  }
 }
 
 const isUniqueViolation = (error: unknown) => (error as { code?: string } | null)?.code === 'P2002';
@@ -192,7 +206,7 @@ export function createSmsInbound({ prisma, clock, config, elections, audit, log,
     return { reply: earlier.replyBody, kind: earlier.kind, replayed: true };
   }
 
-  return {
+  const inbound = {
     async receive(text: InboundText): Promise<InboundAnswer> {
       const again = await replayed(text.messageSid, text);
       if (again) return again;
@@ -215,7 +229,23 @@ export function createSmsInbound({ prisma, clock, config, elections, audit, log,
         return again;
       }
     },
+
+    /**
+     * Local mode's stand-in for a person's phone: the text goes through `receive` exactly as one from
+     * Twilio's webhook would (only the signature check is Twilio's), under a message SID of its own.
+     */
+    async simulate(principal: Principal | null, input: { from: string; body: string }): Promise<InboundAnswer> {
+      requireRole(principal, ACCESS.smsInbox);
+      if (config.sms.provider !== 'local') throw new SimulationUnavailable();
+      return inbound.receive({
+        messageSid: `SM${randomBytes(16).toString('hex')}`,
+        from: input.from,
+        to: config.sms.twilio.fromNumber ?? 'local',
+        body: input.body,
+      });
+    },
   };
+  return inbound;
 }
 
 export type SmsInbound = ReturnType<typeof createSmsInbound>;
