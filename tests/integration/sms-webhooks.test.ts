@@ -477,3 +477,72 @@ describe('replies', () => {
     expect([inbound.kind, inbound.voterId, inbound.volunteerId]).toEqual(['reply', voter.id, null]);
   });
 });
+
+describe('the inbox', () => {
+  it('counts opt-outs, opt-ins and unread replies; a coordinator marks a reply read', async () => {
+    const coordinator = await signedIn(t.services, 'coordinator');
+    const before = (await t.services.smsInbox.messages(coordinator.principal)).counts;
+    const stays = await voterWith();
+    const returns = await voterWith();
+    await text(stays.phone!, 'STOP');
+    await text(returns.phone!, 'ARRÊT');
+    await text(returns.phone!, 'START');
+    const sid = newSid();
+    await text(stays.phone!, 'Pourquoi ?', sid);
+    const inbox = await t.services.smsInbox.messages(coordinator.principal);
+    expect(inbox.counts).toEqual({
+      unread: before.unread + 1,
+      optOuts: before.optOuts + 2,
+      optIns: before.optIns + 1,
+      optedOutNow: before.optedOutNow + 1,
+    });
+    const reply = inbox.messages.find((message) => message.body === 'Pourquoi ?')!;
+    expect(reply.voter).toEqual({ firstName: 'Camille', lastName: stays.lastName, phone: stays.phone, optedOut: true });
+    await t.services.smsInbox.markRead(coordinator.principal, reply.id);
+    expect((await t.services.smsInbox.messages(coordinator.principal)).counts.unread).toBe(before.unread);
+    await expect(t.services.smsInbox.markRead(coordinator.principal, 2_000_000_000)).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('in local mode, a coordinator’s simulated STOP goes through the same handler and opts the voter out', async () => {
+    const coordinator = await signedIn(t.services, 'coordinator');
+    const voter = await voterWith();
+    const pending = await outbound(voter.id, voter.phone!);
+    const national = `0${voter.phone!.slice(3, 4)} ${voter.phone!.slice(4, 6)} ${voter.phone!.slice(6, 8)} ${voter.phone!.slice(8, 10)} ${voter.phone!.slice(10)}`;
+    const answer = await t.services.smsInbound.simulate(coordinator.principal, { from: national, body: 'Stop' });
+    expect(answer).toEqual({
+      kind: 'opt_out',
+      reply: 'Test town, first round : vous ne recevrez plus de SMS. START pour les recevoir à nouveau.',
+      replayed: false,
+    });
+    expect((await prisma().voter.findUniqueOrThrow({ where: { id: voter.id } })).smsOptedOutAt).toEqual(t.clock.now());
+    expect((await prisma().outboundMessage.findUniqueOrThrow({ where: { id: pending.id } })).cancelReason).toBe('opted_out');
+  });
+
+  it('a volunteer may neither read the whole inbox nor simulate a text', async () => {
+    const volunteer = await signedIn(t.services, 'volunteer');
+    await expect(t.services.smsInbox.messages(volunteer.principal)).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(t.services.smsInbound.simulate(volunteer.principal, { from: newPhone(), body: 'STOP' })).rejects.toMatchObject({
+      code: 'forbidden',
+    });
+  });
+
+  it('outside local mode, simulating a text is refused', async () => {
+    const twilioMode = await openTestServices({
+      SMS_PROVIDER: 'twilio',
+      TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`,
+      TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+      TWILIO_FROM_NUMBER: CAMPAIGN_NUMBER,
+    });
+    try {
+      const coordinator = await signedIn(twilioMode.services, 'coordinator');
+      await expect(
+        twilioMode.services.smsInbound.simulate(coordinator.principal, { from: newPhone(), body: 'STOP' }),
+      ).rejects.toMatchObject({
+        code: 'sms_simulation_unavailable',
+      });
+      expect(await twilioMode.services.db.prisma.inboundMessage.count()).toBe(0);
+    } finally {
+      await twilioMode.close();
+    }
+  });
+});
