@@ -107,7 +107,9 @@ export default function Inbox({ loaderData, actionData }: Route.ComponentProps) 
         </section>
       )}
 
-      <h2 id="inbox-messages-title">{t('inbox.messages')}</h2>
+      <h2 id="inbox-messages-title" className="inbox-messages-title">
+        {t('inbox.messages')}
+      </h2>
       {messages.length === 0 ? (
         <p>{t('inbox.none')}</p>
       ) : (

@@ -84,4 +84,32 @@ describe.runIf(server)('the inbox of texts received (local mode)', () => {
     });
     expect(stored.readAt).not.toBeNull();
   });
+
+  it('a volunteer sees on /calls the reply to the text they sent, and no one else’s', async () => {
+    const own = await fixtures.signedIn('volunteer', { context: { ...PHONE, locale: 'en-GB' } });
+    const other = await fixtures.signedIn('volunteer', { context: { ...PHONE, locale: 'en-GB' } });
+    await fixtures.prisma.outboundMessage.create({
+      data: { voterId: voter.id, toPhone: voter.phone, body: 'Les bureaux ferment à 20h.', status: 'sent', senderId: own.person.id },
+    });
+    const coordinator = await fixtures.signedIn('coordinator', { context: { locale: 'en-GB' } });
+    await coordinator.page.goto(`${server!.baseUrl}/inbox`);
+    await coordinator.page.getByLabel('From (phone number)').fill(voter.phone);
+    await coordinator.page.getByLabel('Text', { exact: true }).fill('Merci, je passe à 18h');
+    await coordinator.page.getByRole('button', { name: 'Receive this text' }).click();
+    await coordinator.page.getByRole('status').filter({ hasText: 'Text received' }).waitFor();
+
+    await other.page.reload();
+    expect(await textOf(other.page.locator('.calls-replies p'))).toBe('Nobody has replied to your texts yet.');
+    await own.page.reload();
+    const reply = own.page.locator('.calls-replies [data-kind="reply"]').first();
+    expect(await textOf(reply.locator('.inbox-sender'))).toBe(`${voter.firstName} ${voter.lastName}`);
+    expect(await textOf(reply.locator('.inbox-body'))).toBe('Merci, je passe à 18h');
+    await reply.getByRole('button', { name: `Mark the text from ${voter.firstName} ${voter.lastName} read` }).click();
+    await reply.getByRole('button').waitFor({ state: 'detached' });
+    const stored = await fixtures.prisma.inboundMessage.findFirstOrThrow({
+      where: { body: 'Merci, je passe à 18h' },
+      orderBy: { id: 'desc' },
+    });
+    expect([stored.volunteerId, stored.readAt !== null]).toEqual([own.person.id, true]);
+  });
 });
