@@ -1,10 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import twilio from 'twilio';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../server/config.ts';
+import { createLogger } from '../../server/logger.ts';
 import { KEYWORDS } from '../../server/messaging/sms.keywords.ts';
 import { reportIdOfMessage } from '../../server/messaging/sms.watcher-reports.ts';
+import { openRelance } from '../../server/relance.ts';
 import { createSmallElection, createVoters } from '../factories.ts';
 import { signedIn } from '../fixtures.ts';
+import { TestClock } from '../setup/clock.ts';
+import { createTestDatabase } from '../setup/database.ts';
 import { openTestServices, startTestServer, type TestServices } from '../setup/services.ts';
 
 /** The auth token Twilio signs with, as the test's configuration gives it to Relance. */
@@ -526,9 +531,10 @@ describe('the inbox', () => {
     });
   });
 
-  it('outside local mode, simulating a text is refused', async () => {
+  it('outside local mode, simulating a text is refused; HELP names SMS_SENDER_NAME when it is set', async () => {
     const twilioMode = await openTestServices({
       SMS_PROVIDER: 'twilio',
+      SMS_SENDER_NAME: 'Équipe Dupont',
       TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`,
       TWILIO_AUTH_TOKEN: AUTH_TOKEN,
       TWILIO_FROM_NUMBER: CAMPAIGN_NUMBER,
@@ -541,8 +547,83 @@ describe('the inbox', () => {
         code: 'sms_simulation_unavailable',
       });
       expect(await twilioMode.services.db.prisma.inboundMessage.count()).toBe(0);
+      const help = await twilioMode.services.smsInbound.receive({
+        messageSid: newSid(),
+        from: newPhone(),
+        to: CAMPAIGN_NUMBER,
+        body: 'Help',
+      });
+      expect(help).toEqual({
+        kind: 'help',
+        reply: 'Ces SMS sont envoyés par Équipe Dupont. Répondez STOP pour ne plus en recevoir.',
+        replayed: false,
+      });
     } finally {
       await twilioMode.close();
+    }
+  });
+});
+
+describe('logs', () => {
+  it('name no phone number, text or person: refused calls, unknown SIDs, keywords, reports and replies', async () => {
+    const logged: string[] = [];
+    const database = await createTestDatabase();
+    const config = parseConfig({ DATABASE_URL: database.url, LOG_LEVEL: 'debug', PUBLIC_URL: PUBLIC_URL, TWILIO_AUTH_TOKEN: AUTH_TOKEN });
+    const relance = await openRelance({
+      config,
+      log: createLogger('debug', { write: (line: string) => void logged.push(line) }),
+      clock: new TestClock(),
+      poolSize: 3,
+      queuePrefix: `test-${randomBytes(4).toString('hex')}`,
+    });
+    const logServer = await startTestServer(relance.services);
+    try {
+      const { id } = await createSmallElection(relance.services);
+      const voterPhone = '+33639989901';
+      const watcherPhone = '+33639989902';
+      await createVoters(relance.services, id, [
+        { external_id: 'LOG-1', phone: voterPhone, first_name: 'Apolline', last_name: 'Journalisée' },
+      ]);
+      await relance.services.accounts.createUser(
+        { name: 'Octave Observateur', role: 'watcher', phone: watcherPhone, stationCodes: ['0101'] },
+        null,
+      );
+      const send = (params: Record<string, string>, path = '/webhooks/twilio/inbound') => signed(path, params, logServer.url);
+
+      await fetch(logServer.url + '/webhooks/twilio/inbound', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Twilio-Signature': 'forged' },
+        body: new URLSearchParams(inboundParams(voterPhone, 'Secret refusé')).toString(),
+      });
+      await send({ MessageSid: newSid(), MessageStatus: 'delivered' }, '/webhooks/twilio/status');
+      await send(inboundParams(voterPhone, 'Message privé pour Apolline'));
+      await send(inboundParams(voterPhone, 'STOP'));
+      await send(inboundParams(watcherPhone, '0101 412'));
+      await send(inboundParams(watcherPhone, '0202 17'));
+      await send(inboundParams('+33639989903', '0101 9'));
+
+      expect(logged.some((line) => line.includes('unknown message'))).toBe(true);
+      expect(logged.some((line) => line.includes('invalid signature'))).toBe(true);
+      expect(logged.some((line) => line.includes('sms watcher report'))).toBe(true);
+      const all = logged.join('\n');
+      for (const secret of [
+        voterPhone,
+        watcherPhone,
+        '+33639989903',
+        '639989901',
+        'Apolline',
+        'Journalisée',
+        'Octave',
+        'Message privé',
+        'Secret refusé',
+        AUTH_TOKEN,
+      ]) {
+        expect(all).not.toContain(secret);
+      }
+    } finally {
+      await logServer.close();
+      await relance.close();
+      await database.discard();
     }
   });
 });
