@@ -232,6 +232,9 @@ describe('POST /webhooks/twilio/status', () => {
     expect(await statusOf(row.id)).toEqual(['sent', null]);
     await callback(row.providerSid!, 'delivered');
     expect(await statusOf(row.id)).toEqual(['delivered', null]);
+    // Timed as webhooks of their own in the request metrics.
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(/relance_http_request_duration_seconds_count\{kind="webhook",method="POST",status="2xx"\} \d+/);
   });
 
   it('never moves a text backwards: a late sent or queued leaves it delivered', async () => {
