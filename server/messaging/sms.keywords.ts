@@ -2,14 +2,16 @@
  * The keywords a person may text back (docs/sms-inbound.md). Pure. A keyword is the whole text,
  * read without accents, in any case, spaces around it ignored: "Arrêt", " stop " and "ARRET" all
  * opt out; "stop texting me" is a reply for the inbox, not a keyword. The list holds Twilio's
- * standard opt-out and opt-in keywords and the French ARRET that the FFTélécoms code of conduct
- * gives alongside STOP.
+ * standard keywords, with the French ARRET and ARRETE that Twilio also blocks on (its opt-out
+ * keyword handling, https://www.twilio.com/docs/proxy/opt-out-keywords): a person Twilio stops
+ * texting must be opted out here too. Twilio's opt-in YES is left out on purpose: "yes" is a
+ * common answer to "will you vote?", and staying opted out is the safe side.
  */
 
 export const KEYWORDS = {
-  opt_out: ['STOP', 'ARRET', 'STOPALL', 'UNSUBSCRIBE', 'END', 'QUIT', 'CANCEL'],
+  opt_out: ['STOP', 'ARRET', 'ARRETE', 'STOPALL', 'UNSUBSCRIBE', 'END', 'QUIT', 'CANCEL'],
   opt_in: ['START', 'UNSTOP'],
-  help: ['HELP'],
+  help: ['HELP', 'INFO'],
 } as const;
 
 export type KeywordKind = keyof typeof KEYWORDS;

@@ -279,7 +279,7 @@ describe('keywords', () => {
   const OPTED_IN = 'Test town, first round : vous recevrez à nouveau nos SMS. STOP pour ne plus en recevoir.';
   const HELP = 'Ces SMS sont envoyés par Test town, first round. Répondez STOP pour ne plus en recevoir.';
 
-  const variants = [...KEYWORDS.opt_out, 'ARRÊT', 'arrêt', ' stop ', 'Stop', 'Arret', 'unsubscribe', 'Quit.'];
+  const variants = [...KEYWORDS.opt_out, 'ARRÊT', 'arrêt', 'Arrête', ' stop ', 'Stop', 'Arret', 'unsubscribe', 'Quit.'];
 
   it.each(variants)('%j opts out every voter with that phone and cancels their pending texts', async (keyword) => {
     const phone = newPhone();
@@ -326,7 +326,7 @@ describe('keywords', () => {
     );
   });
 
-  it.each(['HELP', 'help', 'Help '])('%j is answered with who sends and how to stop, and changes nothing', async (keyword) => {
+  it.each(['HELP', 'help', 'Help ', 'INFO'])('%j is answered with who sends and how to stop, and changes nothing', async (keyword) => {
     const voter = await voterWith();
     const answer = await text(voter.phone!, keyword);
     expect(answer.body).toBe(twimlSaying(HELP));

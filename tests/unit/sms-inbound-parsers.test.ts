@@ -14,6 +14,8 @@ describe('readKeyword', () => {
     ['ARRÊT', 'opt_out'],
     ['arrêt', 'opt_out'],
     ['Arret!', 'opt_out'],
+    ['ARRETE', 'opt_out'],
+    ['Arrête', 'opt_out'],
     ['STOPALL', 'opt_out'],
     ['stopall', 'opt_out'],
     ['UNSUBSCRIBE', 'opt_out'],
@@ -31,11 +33,13 @@ describe('readKeyword', () => {
     ['HELP', 'help'],
     ['help', 'help'],
     [' Help ', 'help'],
+    ['INFO', 'help'],
+    ['info', 'help'],
   ])('reads %j as %s', (text, kind) => {
     expect(readKeyword(text)).toBe(kind);
   });
 
-  it.each(['stop texting me', 'STOP STOP', 'please stop', 'arrête', 'stopp', 'Oui je vais voter', '', 'STARTS'])(
+  it.each(['stop texting me', 'STOP STOP', 'please stop', 'arrêtez', 'stopp', 'YES', 'oui', 'Oui je vais voter', '', 'STARTS'])(
     'reads %j as no keyword (a reply for the inbox)',
     (text) => {
       expect(readKeyword(text)).toBeNull();
