@@ -40,6 +40,12 @@ export function InboxMessages({ messages, timeZone, labelledBy }: { messages: In
             </p>
             <p className="muted inbox-meta">
               <time dateTime={message.receivedAt}>{formatDateTime(locale, message.receivedAt, timeZone)}</time>
+              {message.voter?.phone && (
+                <>
+                  {' · '}
+                  <a href={`tel:${message.voter.phone}`}>{message.voter.phone}</a>
+                </>
+              )}
               {message.listName && <> · {t('inbox.list', { list: message.listName })}</>}
               {message.volunteer && <> · {t('inbox.volunteer', { name: message.volunteer.name })}</>}
             </p>
