@@ -20,6 +20,7 @@ export default [
   route('rides', 'routes/rides.tsx'),
   route('texts', 'routes/texts.tsx'),
   route('outbox', 'routes/outbox.tsx'),
+  route('inbox', 'routes/inbox.tsx'),
   route('admin/users', 'routes/admin-users.tsx'),
   route('admin/data', 'routes/admin-data.tsx'),
   route('admin/rights', 'routes/admin-rights.tsx'),

@@ -11,6 +11,7 @@ import { importUploadRoutes } from './imports/imports.upload.ts';
 import { finalErrorHandler, limitPageRequests } from './http/bad-requests.ts';
 import { neverCache, refuseCrossSiteWrites, securityHeaders } from './http/security.ts';
 import { loggablePath } from './logger.ts';
+import { twilioWebhooks } from './messaging/sms.webhooks.ts';
 import type { Metrics } from './monitoring/monitoring.metrics.ts';
 import { monitoringRoutes } from './monitoring/monitoring.routes.ts';
 import type { Services } from './services.ts';
@@ -75,6 +76,8 @@ export function createApp(services: Services, metrics: Metrics, vite?: ViteDevSe
     app.use(express.static(path.join(BUILD_DIR, 'client'), { maxAge: '1h', index: false }));
   }
 
+  // Twilio's webhooks prove who sends them by signature, not by origin: before the origin check.
+  app.use(twilioWebhooks(services));
   app.use(refuseCrossSiteWrites(config));
   // Answers from here on carry live data, personal data, sign-in links or PINs: never cache them.
   app.use(neverCache);

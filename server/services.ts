@@ -14,6 +14,10 @@ import type { JobBroker } from './jobs/jobs.broker.ts';
 import type { Logger } from './logger.ts';
 import { createMessaging } from './messaging/sms.outbox.ts';
 import { createSmsTemplates } from './messaging/sms.templates.ts';
+import { createSmsInbound } from './messaging/sms.inbound.ts';
+import { createSmsInbox } from './messaging/sms.inbox.ts';
+import { createStatusCallbacks } from './messaging/sms.status.ts';
+import { createSmsWatcherReports } from './messaging/sms.watcher-reports.ts';
 import { createPeople } from './people/people.service.ts';
 import { createLiveFeed } from './realtime/realtime.feed.ts';
 import { createTurnoutCurves } from './turnout/turnout.curves.ts';
@@ -44,6 +48,8 @@ export function createServices({ db, broker, clock, config, log }: ServiceDepend
   const turnout = createTurnout({ prisma, clock, elections, feed });
   const auth = createAuthService({ prisma, clock, config, audit });
   const liveTurnout = createTurnoutStream({ turnout, feed, log });
+  const reports = createReports({ prisma, clock, config, stations, feed });
+  const smsWatcherReports = createSmsWatcherReports({ prisma, elections, reports });
   return {
     config,
     log,
@@ -70,13 +76,19 @@ export function createServices({ db, broker, clock, config, log }: ServiceDepend
     auditTrail: createAuditTrail({ prisma, clock, config, audit }),
     /** Committed polling-day changes, for the live war room. */
     feed,
-    reports: createReports({ prisma, clock, config, stations, feed }),
+    reports,
     voteMarks: createVoteMarks({ prisma, clock, stations, feed }),
     stationFlags: createStationFlags({ prisma, clock, stations, feed }),
     readiness: createReadiness({ prisma, elections, audit }),
     turnoutCurves: createTurnoutCurves({ prisma, audit }),
     /** The election's text templates, written by coordinators (server/messaging). */
     smsTemplates: createSmsTemplates({ prisma, elections, audit, config }),
+    /** Twilio's status callbacks for sent texts (server/messaging/sms.webhooks.ts). */
+    smsStatus: createStatusCallbacks({ prisma, log }),
+    /** Texts people send: keywords, watchers' reports, replies for the inbox. */
+    smsInbound: createSmsInbound({ prisma, clock, config, elections, audit, log, watcherReports: smsWatcherReports }),
+    /** The inbox of texts received, for coordinators and for the volunteers they answer. */
+    smsInbox: createSmsInbox({ prisma, clock, elections }),
   };
 }
 

@@ -6,6 +6,7 @@ import { callApi } from '../chase/api.ts';
 import { useChaseSocket, type VotedNotice } from '../chase/live-chase.ts';
 import { PeerText } from '../chase/peer-text.tsx';
 import { ProgressBars } from '../chase/progress-bars.tsx';
+import { InboxMessages } from '../components/inbox-messages.tsx';
 import { formatCount, formatDateTime, formatTime } from '../format.ts';
 import { useLocale, useT, type MessageKey } from '../i18n/i18n.ts';
 import type { Route } from './+types/calls';
@@ -13,21 +14,32 @@ import type { Route } from './+types/calls';
 export async function loader({ context }: Route.LoaderArgs) {
   const principal = context.requireRole(context.access.callVoters);
   const election = await context.services.elections.requireCurrent();
-  const [mine, offered] = await Promise.all([
+  const [mine, offered, replies] = await Promise.all([
     context.services.chase.calls.mine(principal),
     context.services.smsTemplates.offered(principal),
+    context.services.smsInbox.mine(principal),
   ]);
   return {
     ...mine,
+    replies,
     timeZone: election.timezone,
     volunteerName: principal.name,
     peerText: { ...offered, form: context.forms.peerText.contract },
   };
 }
 
-/** A text to the person on screen (the PeerText panel); calls themselves go through the API. */
+/**
+ * Two forms post here: "mark read" on a reply to one of the volunteer's texts (`?intent=read`), and
+ * a text to the person on screen (the PeerText panel). Calls themselves go through the API.
+ */
 export async function action({ request, context }: Route.ActionArgs) {
   const principal = context.requireRole(context.access.callVoters);
+  if (new URL(request.url).searchParams.get('intent') === 'read') {
+    return context.submit(request, context.forms.inboxRead, async ({ messageId }) => {
+      await context.services.smsInbox.markRead(principal, messageId);
+      return { ok: true as const, messageId: null };
+    });
+  }
   return context.submit(request, context.forms.peerText, async ({ entryId, templateId }) => {
     const { messageId } = await context.services.sms.sendPeerText(principal, entryId, templateId);
     return { ok: true as const, messageId };
@@ -309,6 +321,14 @@ export default function Calls({ loaderData }: Route.ComponentProps) {
           </ul>
         </section>
       )}
+      <section className="panel calls-replies" aria-labelledby="calls-replies-title">
+        <h2 id="calls-replies-title">{t('calls.replies.title')}</h2>
+        {loaderData.replies.length === 0 ? (
+          <p className="muted">{t('calls.replies.none')}</p>
+        ) : (
+          <InboxMessages messages={loaderData.replies} timeZone={timeZone} labelledBy="calls-replies-title" />
+        )}
+      </section>
     </section>
   );
 }

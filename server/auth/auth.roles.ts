@@ -30,6 +30,8 @@ export const ACCESS = {
   callVoters: ['volunteer'],
   /** Chase lists: build, assign, split and export them; teams of volunteers; the rides queue. */
   manageChase: ['admin', 'coordinator'],
+  /** Texts people send back: the inbox, and the local mode's simulator of an incoming text. */
+  smsInbox: ['admin', 'coordinator'],
 } as const satisfies Record<string, readonly Role[]>;
 
 /** A watcher acts only on the stations assigned to them. */

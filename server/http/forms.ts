@@ -2,7 +2,7 @@ import { data } from 'react-router';
 import { z } from 'zod';
 import { checkUserFields, UserFieldsSchema, WallScreenLabelSchema } from '../auth/auth.accounts.ts';
 import { DomainError, InvalidInput, statusOf } from '../errors.ts';
-import { EmailSchema, LocaleSchema, PinSchema, StationCodeSchema } from '../fields.ts';
+import { EmailSchema, LocaleSchema, PhoneSchema, PinSchema, StationCodeSchema } from '../fields.ts';
 import { DECISIONS } from '../messaging/sms.outbox.ts';
 import { SmsTemplateSchema } from '../messaging/sms.templates.ts';
 import { PERSON_KEY_KINDS } from '../people/people.rights.ts';
@@ -214,6 +214,13 @@ export const forms = {
   ),
   /** The archive button on a template. */
   smsTemplateArchive: defineForm('texts', z.object({ templateId: z.coerce.number().int().positive().max(2_147_483_647) })),
+  /** The "mark read" button on a text in the inbox (coordinators) or on /calls (volunteers). */
+  inboxRead: defineForm('inbox', z.object({ messageId: z.coerce.number().int().positive().max(2_147_483_647) })),
+  /** Local mode: a text as if a person had sent it to the campaign's number (docs/sms-inbound.md). */
+  inboxSimulate: defineForm(
+    'inboxSimulate',
+    z.object({ from: PhoneSchema, body: z.string().trim().min(1, 'is required').max(1600, 'must be at most 1,600 characters') }),
+  ),
 };
 
 export type Forms = typeof forms;

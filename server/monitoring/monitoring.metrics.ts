@@ -26,6 +26,7 @@ export function createMetrics() {
 
   function routeKind(path: string): string {
     if (path.startsWith('/api/')) return 'api';
+    if (path.startsWith('/webhooks/')) return 'webhook';
     if (path.startsWith('/assets/')) return 'asset';
     if (/^\/(healthz|readyz|metrics)$/.test(path)) return 'monitoring';
     if (path.startsWith('/socket.io/')) return 'socket';
