@@ -1,0 +1,105 @@
+/**
+ * The drill's polling day, set up through the same import services as production: one election, a
+ * block of stations per scenario (so that each scenario's audit counts only what its own phones
+ * sent), each station with a roll of voters to mark, an API token per phone and per war-room screen.
+ * Its clock is a simulation from 10:00 on polling day, so every report falls within polling hours.
+ */
+import type { SimulationWindow } from '../../server/elections/elections.clock.ts';
+import { zonedInstant } from '../../server/elections/elections.time.ts';
+import type { Services } from '../../server/services.ts';
+import { featureCollection, voterCsv } from '../../tests/factories.ts';
+import type { DrillPhone } from './drill-phones.ts';
+
+export const REGISTERED = 1_500;
+
+export interface DrillSize {
+  phones: number;
+  stationsPerPhone: number;
+  /** Voters on each station's roll, for marks. */
+  rollSize: number;
+  dashboards: number;
+}
+
+export interface ScenarioBlock {
+  stationCodes: string[];
+  phones: DrillPhone[];
+}
+
+export interface DrillElection {
+  electionId: number;
+  pollsCloseAt: Date;
+  clock: SimulationWindow;
+  blocks: Map<string, ScenarioBlock>;
+  viewerTokens: string[];
+}
+
+export async function createDrillElection(services: Services, scenarios: string[], size: DrillSize): Promise<DrillElection> {
+  const pollingDay = new Date().toISOString().slice(0, 10);
+  const election = await services.imports.election(
+    { name: 'Fault drill', pollingDay, timezone: 'UTC', opensAt: '08:00', closesAt: '20:00' },
+    null,
+  );
+  await services.imports.areas(
+    election.id,
+    featureCollection([{ type: 'Feature', properties: { code: 'DRILL', name: 'Drill town', kind: 'city' }, geometry: null }]),
+    null,
+  );
+  const perScenario = size.phones * size.stationsPerPhone;
+  const codesOf = (block: number) =>
+    Array.from({ length: perScenario }, (_, index) => `S${String(block + 1).padStart(2, '0')}${String(index + 1).padStart(4, '0')}`);
+  const allCodes = scenarios.flatMap((_, block) => codesOf(block));
+  await services.imports.stations(
+    election.id,
+    {
+      geojson: featureCollection(
+        allCodes.map((code) => ({
+          type: 'Feature',
+          properties: { code, name: `Station ${code}`, area_code: 'DRILL', registered_voters: REGISTERED, baseline_turnout: 0.6 },
+          geometry: null,
+        })),
+      ),
+    },
+    null,
+  );
+  // Synthetic voters: generated names, no phone numbers.
+  await services.imports.voters(
+    election.id,
+    voterCsv(
+      allCodes.flatMap((code) =>
+        Array.from({ length: size.rollSize }, (_, index) => ({
+          external_id: `${code}-${index + 1}`,
+          last_name: `Voter ${code}-${index + 1}`,
+          station_code: code,
+          list_number: index + 1,
+        })),
+      ),
+    ),
+    null,
+  );
+
+  const blocks = new Map<string, ScenarioBlock>();
+  for (const [block, scenario] of scenarios.entries()) {
+    const stationCodes = codesOf(block);
+    const phones: DrillPhone[] = [];
+    for (let phone = 0; phone < size.phones; phone++) {
+      const codes = stationCodes.slice(phone * size.stationsPerPhone, (phone + 1) * size.stationsPerPhone);
+      const { token } = await services.accounts.createApiToken(
+        { name: `Drill ${scenario} phone ${phone + 1}`, role: 'watcher', stationCodes: codes },
+        null,
+      );
+      phones.push({ token, stationCodes: codes });
+    }
+    blocks.set(scenario, { stationCodes, phones });
+  }
+  const viewerTokens: string[] = [];
+  for (let index = 0; index < size.dashboards; index++) {
+    const { token } = await services.accounts.createApiToken({ name: `Drill screen ${index + 1}`, role: 'viewer', stationCodes: [] }, null);
+    viewerTokens.push(token);
+  }
+  const clock = await services.elections.startSimulation(election.id, {
+    startsFrom: zonedInstant(pollingDay, '10:00', 'UTC'),
+    endsAt: election.pollsCloseAt,
+    speed: 1,
+  });
+  return { electionId: election.id, pollsCloseAt: election.pollsCloseAt, clock, blocks, viewerTokens };
+}
