@@ -119,6 +119,7 @@ export async function startCluster(options: ClusterOptions) {
   const processes: Supervised[] = [];
   let balancer: net.Server | null = null;
   let stopped = false;
+  let keepLogs = false;
 
   async function startPostgres() {
     // Durable settings: a stop and start must keep what was committed, as a production server does.
@@ -258,7 +259,11 @@ export async function startCluster(options: ClusterOptions) {
     );
     await kill(redis);
     await postgres?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
+    // The logs stay when asked (a scenario failed: they tell why); the data never does.
+    for (const entry of fs.readdirSync(dir)) {
+      if (!(keepLogs && path.join(dir, entry) === logDir)) fs.rmSync(path.join(dir, entry), { recursive: true, force: true });
+    }
+    if (!keepLogs) fs.rmSync(dir, { recursive: true, force: true });
   }
 
   try {
@@ -312,6 +317,10 @@ export async function startCluster(options: ClusterOptions) {
         fs.mkdirSync(redisDir);
         redisAppendOnly = appendOnly;
         await redis.start();
+      },
+      /** Leaves the processes' logs in logDir after stop(). */
+      keepLogs() {
+        keepLogs = true;
       },
       stop,
     };

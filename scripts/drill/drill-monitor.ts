@@ -14,7 +14,7 @@ const SAMPLE_EVERY_MS = 200;
 
 async function statusOf(url: string): Promise<number> {
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(3_000) });
+    const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
     await response.arrayBuffer();
     return response.status;
   } catch {

@@ -35,8 +35,8 @@ export interface PhonesLoad {
   marksPerSecond: number;
   /** Phones (the first `count`) offline from `fromMs` to `toMs` after the start: they queue, then flush. */
   offline?: { count: number; fromMs: number; toMs: number };
-  /** Every request sent three times, one of them after a client-side timeout of `timeoutMs`. */
-  retryStorm?: { timeoutMs: number };
+  /** From `fromMs` to `toMs` after the start, every request sent three times, one after a client-side timeout of `timeoutMs`. */
+  retryStorm?: { timeoutMs: number; fromMs: number; toMs: number };
   /** After the load, how long phones keep sending what is still not acknowledged. */
   drainSeconds: number;
 }
@@ -94,6 +94,7 @@ let baseUrl = '';
 const failures: [number, FailureKind, string][] = [];
 const refusals: string[] = [];
 let requests = 0;
+let startedAt = 0;
 
 function classify(answer: Answer): FailureKind | null {
   if (answer.status >= 200 && answer.status < 300) return null;
@@ -155,7 +156,8 @@ function post(phone: number, path: string, token: string, body: unknown, timeout
 
 /** In a retry storm: the request twice at once, and a third time after giving up on a short wait. */
 async function postStormy(phone: number, path: string, token: string, body: unknown, storm: PhonesLoad['retryStorm']): Promise<Answer> {
-  if (!storm) return post(phone, path, token, body);
+  const elapsed = wallNow() - startedAt;
+  if (!storm || elapsed < storm.fromMs || elapsed >= storm.toMs) return post(phone, path, token, body);
   const impatient = post(phone, path, token, body, storm.timeoutMs).catch(() => post(phone, path, token, body));
   const answers = await Promise.allSettled([post(phone, path, token, body), post(phone, path, token, body), impatient]);
   const answered = answers.find((answer): answer is PromiseFulfilledResult<Answer> => answer.status === 'fulfilled');
@@ -176,6 +178,7 @@ async function runLoad(load: PhonesLoad): Promise<PhonesResult> {
   };
   const cpuBefore = process.cpuUsage();
   const start = wallNow();
+  startedAt = start;
   const loadEnds = start + load.seconds * 1000;
   const giveUpAt = loadEnds + load.drainSeconds * 1000;
   const outboxes: Item[][] = load.phones.map(() => []);

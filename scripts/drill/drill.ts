@@ -111,6 +111,10 @@ async function main(args: string[]): Promise<number> {
       process.stdout.write(`${formatTable(report(result)).join('\n')}\n\n`);
     }
     const ok = results.every((result) => result.ok);
+    if (!ok) {
+      cluster.keepLogs();
+      progress(`the processes' logs are kept in ${cluster.logDir}`);
+    }
     if (json) {
       const metrics: Record<string, number> = {};
       for (const result of results) {
