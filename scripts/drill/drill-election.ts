@@ -2,10 +2,9 @@
  * The drill's polling day, set up through the same import services as production: one election, a
  * block of stations per scenario (so that each scenario's audit counts only what its own phones
  * sent), each station with a roll of voters to mark, an API token per phone and per war-room screen.
- * Its clock is a simulation from 10:00 on polling day, so every report falls within polling hours.
+ * Its polls are open from an hour before the drill to the next day.
  */
 import type { SimulationWindow } from '../../server/elections/elections.clock.ts';
-import { zonedInstant } from '../../server/elections/elections.time.ts';
 import type { Services } from '../../server/services.ts';
 import { featureCollection, voterCsv } from '../../tests/factories.ts';
 import type { DrillPhone } from './drill-phones.ts';
@@ -35,10 +34,17 @@ export interface DrillElection {
 
 export async function createDrillElection(services: Services, scenarios: string[], size: DrillSize): Promise<DrillElection> {
   const pollingDay = new Date().toISOString().slice(0, 10);
-  const election = await services.imports.election(
+  const imported = await services.imports.election(
     { name: 'Fault drill', pollingDay, timezone: 'UTC', opensAt: '08:00', closesAt: '20:00' },
     null,
   );
+  // Polls open around the time of the drill, whatever the hour it runs at: reports are within polling
+  // hours on the election's clock, and texts may go on the real one (which the SMS guards read).
+  const now = Date.now();
+  const election = await services.db.prisma.election.update({
+    where: { id: imported.id },
+    data: { pollsOpenAt: new Date(now - 3600_000), pollsCloseAt: new Date(now + 23 * 3600_000) },
+  });
   await services.imports.areas(
     election.id,
     featureCollection([{ type: 'Feature', properties: { code: 'DRILL', name: 'Drill town', kind: 'city' }, geometry: null }]),
@@ -96,8 +102,9 @@ export async function createDrillElection(services: Services, scenarios: string[
     const { token } = await services.accounts.createApiToken({ name: `Drill screen ${index + 1}`, role: 'viewer', stationCodes: [] }, null);
     viewerTokens.push(token);
   }
+  // A simulation at real speed: the offline scenario speeds it up for the time phones are away.
   const clock = await services.elections.startSimulation(election.id, {
-    startsFrom: zonedInstant(pollingDay, '10:00', 'UTC'),
+    startsFrom: new Date(now),
     endsAt: election.pollsCloseAt,
     speed: 1,
   });

@@ -38,8 +38,8 @@ export const SHORT: DrillPace = {
   size: { phones: 40, stationsPerPhone: 2, rollSize: 40, dashboards: 6 },
   reportsPerSecond: 150,
   marksPerSecond: 15,
-  loadSeconds: 8,
-  faultAfterSeconds: 2,
+  loadSeconds: 6,
+  faultAfterSeconds: 1.5,
   faultSeconds: 3,
   drainSeconds: 40,
 };

@@ -46,7 +46,9 @@ function usage(): string {
   ].join('\n');
 }
 
-const progress = (message: string) => process.stderr.write(`drill: ${message}\n`);
+const began = performance.now();
+const progress = (message: string) =>
+  process.stderr.write(`drill: ${((performance.now() - began) / 1000).toFixed(1).padStart(5)} s  ${message}\n`);
 
 function report(result: ScenarioResult): BenchReport {
   return {
