@@ -32,6 +32,15 @@ export interface DrillElection {
   viewerTokens: string[];
 }
 
+/** Runs `make` for 0 … count − 1, ten at a time (each is a transaction of its own). */
+async function few<T>(count: number, make: (index: number) => Promise<T>): Promise<T[]> {
+  const made: T[] = [];
+  for (let start = 0; start < count; start += 10) {
+    made.push(...(await Promise.all(Array.from({ length: Math.min(10, count - start) }, (_, offset) => make(start + offset)))));
+  }
+  return made;
+}
+
 export async function createDrillElection(services: Services, scenarios: string[], size: DrillSize): Promise<DrillElection> {
   const pollingDay = new Date().toISOString().slice(0, 10);
   const imported = await services.imports.election(
@@ -86,22 +95,20 @@ export async function createDrillElection(services: Services, scenarios: string[
   const blocks = new Map<string, ScenarioBlock>();
   for (const [block, scenario] of scenarios.entries()) {
     const stationCodes = codesOf(block);
-    const phones: DrillPhone[] = [];
-    for (let phone = 0; phone < size.phones; phone++) {
+    const phones = await few(size.phones, async (phone) => {
       const codes = stationCodes.slice(phone * size.stationsPerPhone, (phone + 1) * size.stationsPerPhone);
       const { token } = await services.accounts.createApiToken(
         { name: `Drill ${scenario} phone ${phone + 1}`, role: 'watcher', stationCodes: codes },
         null,
       );
-      phones.push({ token, stationCodes: codes });
-    }
+      return { token, stationCodes: codes };
+    });
     blocks.set(scenario, { stationCodes, phones });
   }
-  const viewerTokens: string[] = [];
-  for (let index = 0; index < size.dashboards; index++) {
+  const viewerTokens = await few(size.dashboards, async (index) => {
     const { token } = await services.accounts.createApiToken({ name: `Drill screen ${index + 1}`, role: 'viewer', stationCodes: [] }, null);
-    viewerTokens.push(token);
-  }
+    return token;
+  });
   // A simulation at real speed: the offline scenario speeds it up for the time phones are away.
   const clock = await services.elections.startSimulation(election.id, {
     startsFrom: new Date(now),

@@ -168,6 +168,10 @@ async function postStormy(phone: number, path: string, token: string, body: unkn
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function runLoad(load: PhonesLoad): Promise<PhonesResult> {
+  // One load after another in the same process: each starts afresh.
+  failures.length = 0;
+  refusals.length = 0;
+  requests = 0;
   baseUrl = load.url;
   agents = load.phones.map(() => new http.Agent({ keepAlive: true, maxSockets: 4, timeout: 2_000 }));
   const clock: SimulationWindow = {

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { electionTime } from '../../server/elections/elections.clock.ts';
 import type { Services } from '../../server/services.ts';
-import { startHelper } from '../bench/child.ts';
+import { startHelper, type Helper } from '../bench/child.ts';
 import type { ReportRow } from '../bench/report.ts';
 import { summarize } from '../bench/stats.ts';
 import { auditStored, differences, storedCounts, type StoredAudit } from './drill-audit.ts';
@@ -57,7 +57,21 @@ export const LONG: DrillPace = {
 /** The screens must show the stored truth within this long of the recovery. */
 export const CONVERGE_WITHIN_MS = 5_000;
 
+/** The phones' and the screens' processes, started once for the whole drill. */
+export interface DrillClients {
+  phones: Helper<PhonesCommand, PhonesResult>;
+  dashboards: Helper<DashboardsCommand, DashboardsAnswer>;
+}
+
+export function startClients(): DrillClients {
+  return {
+    phones: startHelper<PhonesCommand, PhonesResult>(path.join(here, 'drill-phones.ts'), 'the phones'),
+    dashboards: startHelper<DashboardsCommand, DashboardsAnswer>(path.join(here, 'drill-dashboards.ts'), 'the screens'),
+  };
+}
+
 export interface DrillContext {
+  clients: DrillClients;
   cluster: Cluster;
   services: Services;
   election: DrillElection;
@@ -249,8 +263,7 @@ export async function runScenario(name: string, context: DrillContext): Promise<
   await fault.prepare?.(context, load);
   await waitUntilReady(cluster.webUrls, 60_000);
 
-  const phones = startHelper<PhonesCommand, PhonesResult>(path.join(here, 'drill-phones.ts'), 'the phones');
-  const dashboards = startHelper<DashboardsCommand, DashboardsAnswer>(path.join(here, 'drill-dashboards.ts'), 'the screens');
+  const { phones, dashboards } = context.clients;
   const pool = new pg.Pool({ connectionString: cluster.databaseUrl, max: 2 });
   pool.on('error', () => {});
   try {
@@ -439,8 +452,6 @@ export async function runScenario(name: string, context: DrillContext): Promise<
     return { scenario: name, available: true, rows, metrics, ok, notes };
   } finally {
     await dashboards.ask({ type: 'close' }).catch(() => {});
-    phones.stop();
-    dashboards.stop();
     await pool.end().catch(() => {});
     await fault.restore?.(context);
   }

@@ -21,7 +21,16 @@ import { parseOptions, UsageError } from '../cli/args.ts';
 import { formatTable, jsonLine, type BenchReport } from '../bench/report.ts';
 import { startCluster, type Cluster } from './drill-cluster.ts';
 import { createDrillElection } from './drill-election.ts';
-import { expandScenario, LONG, runScenario, SCENARIO_NAMES, SHORT, type ScenarioResult } from './drill-scenarios.ts';
+import {
+  expandScenario,
+  LONG,
+  runScenario,
+  SCENARIO_NAMES,
+  SHORT,
+  startClients,
+  type DrillClients,
+  type ScenarioResult,
+} from './drill-scenarios.ts';
 
 const DESCRIPTIONS: Record<string, string> = {
   'kill-web': 'kill -9 of one of two web nodes (sharing the live feed through Redis) during a burst of reports',
@@ -62,6 +71,7 @@ function report(result: ScenarioResult): BenchReport {
 }
 
 let cluster: Cluster | undefined;
+let clients: DrillClients | undefined;
 let interrupted = false;
 
 async function main(args: string[]): Promise<number> {
@@ -90,6 +100,8 @@ async function main(args: string[]): Promise<number> {
   const pace = long ? LONG : SHORT;
   const scenarioName = names.length > 1 ? 'all' : names[0]!;
 
+  // The phones' and screens' processes start meanwhile: they only wait for commands.
+  clients = startClients();
   progress('starting PostgreSQL and Redis on free ports');
   cluster = await startCluster({ redisAppendOnly: true });
   progress(`processes' logs in ${cluster.logDir}`);
@@ -108,7 +120,7 @@ async function main(args: string[]): Promise<number> {
     const results: ScenarioResult[] = [];
     for (const name of names) {
       if (interrupted) break;
-      const result = await runScenario(name, { cluster, services: relance.services, election, pace, progress });
+      const result = await runScenario(name, { clients: clients!, cluster, services: relance.services, election, pace, progress });
       results.push(result);
       process.stdout.write(`${formatTable(report(result)).join('\n')}\n\n`);
     }
@@ -135,6 +147,8 @@ async function main(args: string[]): Promise<number> {
     }
     return ok ? 0 : 1;
   } finally {
+    clients?.phones.stop();
+    clients?.dashboards.stop();
     await relance.close().catch(() => {});
     await cluster.stop();
   }
@@ -145,6 +159,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     interrupted = true;
     progress(`${signal}: stopping every process the drill started`);
+    clients?.phones.stop();
+    clients?.dashboards.stop();
     void (cluster?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
   });
 }
