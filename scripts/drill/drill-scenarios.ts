@@ -45,7 +45,7 @@ export const SHORT: DrillPace = {
 };
 
 export const LONG: DrillPace = {
-  size: { phones: 200, stationsPerPhone: 2, rollSize: 200, dashboards: 50 },
+  size: { phones: 200, stationsPerPhone: 2, rollSize: 50, dashboards: 50 },
   reportsPerSecond: 1_000,
   marksPerSecond: 50,
   loadSeconds: 60,
