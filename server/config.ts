@@ -61,7 +61,7 @@ const quietHours = z
   .regex(/^(none|([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d)$/, 'must be HH:MM-HH:MM, e.g. 21:00-08:00, or none')
   .transform((value) => {
     if (value === 'none') return null;
-    const [from, to] = value.split('-').map((time) => {
+    const [from = 0, to = 0] = value.split('-').map((time) => {
       const [hours = 0, minutes = 0] = time.split(':').map(Number);
       return hours * 60 + minutes;
     });
@@ -109,6 +109,7 @@ export const EnvironmentSchema = z.object({
   SMS_RATE_PER_SECOND: z.coerce.number('must be a number of texts per second').positive('must be above 0').max(10_000).default(10),
   SMS_QUIET_HOURS: quietHours.prefault('21:00-08:00'),
   SMS_MAX_PER_VOTER: integer(1, 20).default(3),
+  SMS_RECONCILE_AFTER_SECONDS: integer(1, 3600).default(60),
   TWILIO_ACCOUNT_SID: z
     .string()
     .regex(/^AC[0-9a-fA-F]{32}$/, 'must be an account SID: AC and 32 hex digits')
@@ -201,6 +202,8 @@ function buildConfig(env: Environment) {
       /** Minutes of the day in the election's timezone when nothing is sent; null: none. */
       quietHours: env.SMS_QUIET_HOURS,
       maxPerVoter: env.SMS_MAX_PER_VOTER,
+      /** A text still in `sending` this long after a worker took it is looked up at the provider (a crash). */
+      reconcileAfterSeconds: env.SMS_RECONCILE_AFTER_SECONDS,
       twilio: {
         accountSid: env.TWILIO_ACCOUNT_SID ?? null,
         authToken: env.TWILIO_AUTH_TOKEN ?? null,

@@ -113,6 +113,24 @@ export class WrongPin extends InvalidCredentials {
   }
 }
 
+/** A text that a guard forbids now (docs/sms.md): the person voted, opted out, the polls closed… */
+export class TextNotAllowed extends Conflict {
+  override name = 'TextNotAllowed';
+  override readonly code = 'text_not_allowed';
+  readonly reason: string;
+
+  constructor(message: string, reason: string) {
+    super(message);
+    this.reason = reason;
+  }
+}
+
+/** A decision on an outbox row that is not waiting for one. */
+export class NotForReview extends Conflict {
+  override name = 'NotForReview';
+  override readonly code = 'not_for_review';
+}
+
 /** An upload larger than its route allows (the import page's file, say). */
 export class TooLarge extends DomainError {
   override name = 'TooLarge';

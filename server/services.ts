@@ -12,6 +12,7 @@ import { createExports } from './imports/imports.exports.ts';
 import { createImports } from './imports/imports.service.ts';
 import type { JobBroker } from './jobs/jobs.broker.ts';
 import type { Logger } from './logger.ts';
+import { createMessaging } from './messaging/sms.outbox.ts';
 import { createPeople } from './people/people.service.ts';
 import { createLiveFeed } from './realtime/realtime.feed.ts';
 import { createTurnoutCurves } from './turnout/turnout.curves.ts';
@@ -62,6 +63,8 @@ export function createServices({ db, broker, clock, config, log }: ServiceDepend
     turnoutHistory: createTurnoutHistory({ prisma, elections }),
     /** Chase lists: the builder, coordinators' lists, teams and rides, volunteers' calls, exports. */
     chase: createChase({ prisma, clock, elections, liveTurnout, feed, audit }),
+    /** Texting: lists and peer texts through the outbox, the Outbox page, and the worker that sends (docs/sms.md). */
+    sms: createMessaging({ prisma, clock, config, elections, audit, broker, log }),
     people: createPeople({ prisma, clock, config, audit }),
     auditTrail: createAuditTrail({ prisma, clock, config, audit }),
     /** Committed polling-day changes, for the live war room. */

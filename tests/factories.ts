@@ -139,3 +139,25 @@ export async function createVoters(services: Services, electionId: number, rows:
   });
   return new Map(voters.map((voter) => [voter.externalId, voter]));
 }
+
+/** A text list of these voters in this order (entries pending), as the builder would save it. */
+export async function createTextList(services: Services, electionId: number, voterIds: number[], name = 'Text list') {
+  return services.db.prisma.chaseList.create({
+    data: {
+      electionId,
+      name,
+      channel: 'sms',
+      criteria: {},
+      entryCount: voterIds.length,
+      entries: { create: voterIds.map((voterId, i) => ({ voterId, priority: 1, rank: i + 1 })) },
+    },
+  });
+}
+
+export async function createTextTemplate(
+  services: Services,
+  electionId: number,
+  body = 'Bonjour {firstName}, votre bureau {stationName} ferme à {closingTime}.',
+) {
+  return services.db.prisma.smsTemplate.create({ data: { electionId, name: 'Reminder', body } });
+}

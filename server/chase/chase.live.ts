@@ -1,11 +1,12 @@
 import type pg from 'pg';
 import type { Prisma } from '../db/generated/client.ts';
+import { cancelPendingTexts } from '../messaging/sms.outbox.ts';
 import type { LiveFeed } from '../realtime/realtime.feed.ts';
 
 /**
  * Live lists: whoever marks a voter as voted (a watcher's strike list, a volunteer's outcome) or
  * makes them do-not-contact (a volunteer, an objection, an import) drops their pending and claimed
- * entries from every list in the same transaction. After it commits, the volunteers holding one of
+ * entries from every list, and cancels the texts still waiting for them, in the same transaction. After it commits, the volunteers holding one of
  * those entries are told at once, and the lists' progress moves (`publishDrops`).
  */
 
@@ -45,8 +46,8 @@ function dropsOf(rows: DroppedRow[], reason: DropReason): Drops {
 }
 
 /**
- * Drops every pending or claimed entry of `voterIds`, in `tx`. The rows are locked first, so a
- * claim committed a moment before is seen as claimed and its volunteer told.
+ * Drops every pending or claimed entry of `voterIds`, in `tx`, and cancels their pending texts. The
+ * rows are locked first, so a claim committed a moment before is seen as claimed and its volunteer told.
  */
 export async function dropEntriesOf(
   tx: Prisma.TransactionClient,
@@ -63,12 +64,13 @@ export async function dropEntriesOf(
     UPDATE chase_entry e SET state = 'dropped', done_at = ${now}, lease_expires_at = NULL
     FROM active a WHERE e.id = a.id
     RETURNING e.id, e.list_id, e.voter_id, e.assignee_id, a.state = 'claimed' AS was_claimed`;
+  await cancelPendingTexts(tx, voterIds, reason, now);
   return dropsOf(rows, reason);
 }
 
 /**
  * The same for a voter import (it runs on the driver, in the transaction that holds its COPY):
- * entries of the election's voters who are now do-not-contact are dropped.
+ * entries of the election's voters who are now do-not-contact are dropped, and their pending texts canceled.
  */
 export async function dropUncontactableEntries(client: pg.ClientBase, electionId: number): Promise<Drops> {
   const { rows } = await client.query<DroppedRow>(
@@ -79,6 +81,12 @@ export async function dropUncontactableEntries(client: pg.ClientBase, electionId
      UPDATE chase_entry e SET state = 'dropped', done_at = now(), lease_expires_at = NULL
      FROM active a WHERE e.id = a.id
      RETURNING e.id, e.list_id, e.voter_id, e.assignee_id, a.state = 'claimed' AS was_claimed`,
+    [electionId],
+  );
+  await client.query(
+    `UPDATE outbound_message m SET status = 'canceled', cancel_reason = CASE WHEN v.do_not_contact THEN 'do_not_contact' ELSE 'voted' END,
+       updated_at = now()
+     FROM voter v WHERE v.id = m.voter_id AND v.election_id = $1 AND (v.do_not_contact OR v.voted_at IS NOT NULL) AND m.status = 'pending'`,
     [electionId],
   );
   return dropsOf(rows, 'do_not_contact');

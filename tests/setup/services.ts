@@ -22,7 +22,10 @@ export interface TestServices {
  * Relance opened exactly as the web process opens it (server/relance.ts), on a database of the
  * test file's own, with queues under a name prefix of their own and a clock the test controls.
  */
-export async function openTestServices(env: Record<string, string | undefined> = {}): Promise<TestServices> {
+export async function openTestServices(
+  env: Record<string, string | undefined> = {},
+  options: { queuePrefix?: string } = {},
+): Promise<TestServices> {
   const database = await createTestDatabase();
   const config = parseConfig({ DATABASE_URL: database.url, LOG_LEVEL: 'silent', PUBLIC_URL: 'http://localhost:3000', ...env });
   const clock = new TestClock();
@@ -31,7 +34,8 @@ export async function openTestServices(env: Record<string, string | undefined> =
     log: createLogger('silent'),
     clock,
     poolSize: 5,
-    queuePrefix: `test-${randomBytes(4).toString('hex')}`,
+    // A worker process started by the test (server/worker.ts) uses the default prefix.
+    queuePrefix: options.queuePrefix ?? `test-${randomBytes(4).toString('hex')}`,
   });
   return {
     services: relance.services,
