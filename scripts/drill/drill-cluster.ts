@@ -87,9 +87,19 @@ function startBalancer(backends: number[], port: number): Promise<net.Server> {
   });
 }
 
+/** The Twilio stand-in's account: made up, and only ever sent to that stand-in. */
+const TWILIO = {
+  accountSid: `AC${'d'.repeat(32)}`,
+  authToken: 'drill-stand-in-auth-token',
+  // In the range ARCEP keeps for fiction (06 39 98): it can reach nobody.
+  fromNumber: '+33639989999',
+};
+
 export interface ClusterOptions {
   /** Redis's append-only file: a Redis killed and started again keeps its data, or starts empty. */
   redisAppendOnly: boolean;
+  /** Texts go to a Twilio stand-in (scripts/fake-twilio), a process of its own, at this rate. */
+  sms?: { ratePerSecond: number };
   /** Where the processes' logs go (a temporary folder by default). */
   logDir?: string;
 }
@@ -102,14 +112,9 @@ export async function startCluster(options: ClusterOptions) {
   fs.chmodSync(dir, 0o755);
   const logDir = options.logDir ?? path.join(dir, 'logs');
   fs.mkdirSync(logDir, { recursive: true });
-  const [postgresPort, redisPort, balancerPort, ...webPorts] = await Promise.all([
-    freePort(),
-    freePort(),
-    freePort(),
-    freePort(),
-    freePort(),
-  ]);
-  const webPortList = webPorts as [number, number];
+  const ports = await Promise.all(Array.from({ length: 6 }, () => freePort()));
+  const [postgresPort, redisPort, balancerPort, twilioPort] = ports as [number, number, number, number];
+  const webPortList = ports.slice(4) as [number, number];
   const pgDataDir = path.join(dir, 'postgres-data');
   let postgres: LocalPostgres | null = null;
   let databaseUrl = '';
@@ -201,12 +206,47 @@ export async function startCluster(options: ClusterOptions) {
     },
   );
 
+  const twilioUrl = `http://127.0.0.1:${twilioPort}`;
+  const twilio = options.sms
+    ? supervise(
+        'twilio',
+        process.execPath,
+        () => [
+          '--import',
+          'tsx',
+          'scripts/fake-twilio/fake-twilio.ts',
+          '--port',
+          String(twilioPort),
+          '--account-sid',
+          TWILIO.accountSid,
+          '--auth-token',
+          TWILIO.authToken,
+        ],
+        () => waitForHttp(`${twilioUrl}/fake/accepted`, 60_000),
+      )
+    : null;
+  const smsEnv = (): Record<string, string> =>
+    options.sms
+      ? {
+          SMS_PROVIDER: 'twilio',
+          SMS_RATE_PER_SECOND: String(options.sms.ratePerSecond),
+          SMS_QUIET_HOURS: 'none',
+          SMS_RECONCILE_AFTER_SECONDS: '2',
+          TWILIO_ACCOUNT_SID: TWILIO.accountSid,
+          TWILIO_AUTH_TOKEN: TWILIO.authToken,
+          TWILIO_FROM_NUMBER: TWILIO.fromNumber,
+          TWILIO_API_URL: twilioUrl,
+          // Where Twilio would call back; the stand-in does not.
+          PUBLIC_URL: `http://127.0.0.1:${balancerPort}`,
+        }
+      : {};
   const relanceEnv = () => ({
     DATABASE_URL: databaseUrl,
     REDIS_URL: redisUrl,
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
     DATABASE_POOL_SIZE: '10',
+    ...smsEnv(),
   });
   const webs = webPortList.map((port, index) =>
     supervise(
@@ -258,6 +298,7 @@ export async function startCluster(options: ClusterOptions) {
       }),
     );
     await kill(redis);
+    if (twilio) await kill(twilio, 'SIGTERM');
     await postgres?.stop();
     // The logs stay when asked (a scenario failed: they tell why); the data never does.
     for (const entry of fs.readdirSync(dir)) {
@@ -269,6 +310,7 @@ export async function startCluster(options: ClusterOptions) {
   try {
     await startPostgres();
     await redis.start();
+    await twilio?.start();
     return {
       dir,
       logDir,
@@ -276,6 +318,14 @@ export async function startCluster(options: ClusterOptions) {
         return databaseUrl;
       },
       redisUrl,
+      /** What a process opening Relance beside the nodes needs besides DATABASE_URL and REDIS_URL (the SMS settings). */
+      smsEnv,
+      /** The Twilio stand-in's append-only log: every text it accepted. */
+      async textsAccepted(): Promise<{ sid: string; to: string }[]> {
+        if (!twilio) return [];
+        const response = await fetch(`${twilioUrl}/fake/accepted`);
+        return (await response.json()) as { sid: string; to: string }[];
+      },
       balancerUrl: `http://127.0.0.1:${balancerPort}`,
       webUrls: webPortList.map((port) => `http://127.0.0.1:${port}`),
       /** The web nodes, the worker and the load balancer, once the database is set up. */

@@ -4,9 +4,11 @@
  * sent), each station with a roll of voters to mark, an API token per phone and per war-room screen.
  * Its polls are open from an hour before the drill to the next day.
  */
+import type { Principal } from '../../server/auth/auth.roles.ts';
 import type { SimulationWindow } from '../../server/elections/elections.clock.ts';
 import type { Services } from '../../server/services.ts';
-import { featureCollection, voterCsv } from '../../tests/factories.ts';
+import { createTextList, createTextTemplate, featureCollection, voterCsv } from '../../tests/factories.ts';
+import { signedIn } from '../../tests/fixtures.ts';
 import type { DrillPhone } from './drill-phones.ts';
 
 export const REGISTERED = 1_500;
@@ -24,8 +26,23 @@ export interface ScenarioBlock {
   phones: DrillPhone[];
 }
 
+/** The text list the worker is killed in the middle of sending (kill-worker). */
+export interface DrillTexts {
+  listId: number;
+  templateId: number;
+  count: number;
+  /** The coordinator who sends the list. */
+  sender: Principal;
+}
+
+/** Texts in the kill-worker scenario: 2,000, as a list of the day's last hours can hold. */
+export const TEXTS = 2_000;
+/** List numbers of the people texted start after every roll's marks, so no mark touches them. */
+const TEXTED_FROM = 100_000;
+
 export interface DrillElection {
   electionId: number;
+  texts: DrillTexts | null;
   pollsCloseAt: Date;
   clock: SimulationWindow;
   blocks: Map<string, ScenarioBlock>;
@@ -92,6 +109,42 @@ export async function createDrillElection(services: Services, scenarios: string[
     null,
   );
 
+  // People to text: supporters at the kill-worker scenario's stations, with numbers in the range ARCEP
+  // keeps for fiction (06 39 98 xx xx), which reach nobody.
+  let texts: DrillTexts | null = null;
+  const textBlock = scenarios.indexOf('kill-worker');
+  if (textBlock >= 0) {
+    const codes = codesOf(textBlock);
+    const externalIds = Array.from({ length: TEXTS }, (_, index) => `T${index + 1}`);
+    await services.imports.voters(
+      election.id,
+      voterCsv(
+        externalIds.map((externalId, index) => ({
+          external_id: externalId,
+          last_name: `Texted ${index + 1}`,
+          station_code: codes[index % codes.length]!,
+          list_number: TEXTED_FROM + index,
+          phone: `+336399${String(80_000 + index).padStart(5, '0')}`,
+        })),
+      ),
+      null,
+    );
+    const people = await services.db.prisma.voter.findMany({
+      where: { electionId: election.id, externalId: { in: externalIds } },
+      select: { id: true },
+      orderBy: { id: 'asc' },
+    });
+    const list = await createTextList(
+      services,
+      election.id,
+      people.map((person) => person.id),
+      'Drill: last call',
+    );
+    const template = await createTextTemplate(services, election.id);
+    const { principal } = await signedIn(services, 'coordinator');
+    texts = { listId: list.id, templateId: template.id, count: people.length, sender: principal };
+  }
+
   const blocks = new Map<string, ScenarioBlock>();
   for (const [block, scenario] of scenarios.entries()) {
     const stationCodes = codesOf(block);
@@ -115,5 +168,5 @@ export async function createDrillElection(services: Services, scenarios: string[
     endsAt: election.pollsCloseAt,
     speed: 1,
   });
-  return { electionId: election.id, pollsCloseAt: election.pollsCloseAt, clock, blocks, viewerTokens };
+  return { electionId: election.id, texts, pollsCloseAt: election.pollsCloseAt, clock, blocks, viewerTokens };
 }

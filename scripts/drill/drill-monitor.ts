@@ -22,8 +22,11 @@ async function statusOf(url: string): Promise<number> {
   }
 }
 
-/** Samples every node's /readyz until stopped. */
-export function sampleReadiness(webUrls: string[]): { stop(): Promise<ReadySample[]> } {
+/**
+ * Samples every node's /readyz until stopped; `stop(after)` first waits (up to 15 s) for an answer
+ * from each of `nodes` started after `after` (ms), so that the recovery is always seen.
+ */
+export function sampleReadiness(webUrls: string[]): { stop(after?: number, nodes?: number[]): Promise<ReadySample[]> } {
   const samples: ReadySample[] = [];
   let running = true;
   const loops = webUrls.map(async (url, node) => {
@@ -34,7 +37,11 @@ export function sampleReadiness(webUrls: string[]): { stop(): Promise<ReadySampl
     }
   });
   return {
-    async stop() {
+    async stop(after = 0, nodes = []) {
+      const deadline = Date.now() + 15_000;
+      while (Date.now() < deadline && !nodes.every((node) => samples.some((sample) => sample.node === node && sample.at >= after))) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       running = false;
       await Promise.all(loops);
       return samples.sort((a, b) => a.at - b.at);

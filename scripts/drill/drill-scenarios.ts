@@ -14,7 +14,7 @@ import { summarize } from '../bench/stats.ts';
 import { auditStored, differences, storedCounts, type StoredAudit } from './drill-audit.ts';
 import type { Cluster } from './drill-cluster.ts';
 import type { DashboardsAnswer, DashboardsCommand } from './drill-dashboards.ts';
-import { REGISTERED, type DrillElection, type DrillSize } from './drill-election.ts';
+import { REGISTERED, TEXTS, type DrillElection, type DrillSize } from './drill-election.ts';
 import { apiAnswers, sampleReadiness, waitUntilReady, type ReadySample } from './drill-monitor.ts';
 import type { PhonesCommand, PhonesLoad, PhonesResult } from './drill-phones.ts';
 
@@ -32,6 +32,8 @@ export interface DrillPace {
   faultSeconds: number;
   /** After the burst, how long phones keep sending what is not acknowledged yet. */
   drainSeconds: number;
+  /** The texts' pace (SMS_RATE_PER_SECOND) in kill-worker. */
+  textsPerSecond: number;
 }
 
 export const SHORT: DrillPace = {
@@ -42,6 +44,7 @@ export const SHORT: DrillPace = {
   faultAfterSeconds: 1.5,
   faultSeconds: 3,
   drainSeconds: 40,
+  textsPerSecond: 400,
 };
 
 export const LONG: DrillPace = {
@@ -52,6 +55,7 @@ export const LONG: DrillPace = {
   faultAfterSeconds: 15,
   faultSeconds: 20,
   drainSeconds: 120,
+  textsPerSecond: 50,
 };
 
 /** The screens must show the stored truth within this long of the recovery. */
@@ -88,20 +92,24 @@ interface Fault {
   nodesDown?: number[];
   /** Before the burst (the phones' load may be changed). */
   prepare?(context: DrillContext, load: PhonesLoad): Promise<void>;
-  /** Breaks it. */
-  inject(context: DrillContext): Promise<void>;
+  /** Breaks it; returns when (ms) it broke, when that is not when it was called. */
+  inject(context: DrillContext): Promise<number | void>;
   /**
    * Repairs it, `faultSeconds` after breaking it: from then on, the time to recover is counted.
    * Absent: nothing is repaired, the rest of the system must carry on (counted from the break).
    */
   repair?(context: DrillContext): Promise<void>;
+  /** What this fault puts at risk besides reports and marks, checked after the load. */
+  audit?(
+    context: DrillContext,
+    repairedAt: number,
+  ): Promise<{ rows: ReportRow[]; metrics: Record<string, number>; ok: boolean; notes: string[] }>;
   /** After the audit: back to a whole cluster for the next scenario. */
   restore?(context: DrillContext): Promise<void>;
 }
 
 export interface ScenarioResult {
   scenario: string;
-  available: boolean;
   rows: ReportRow[];
   metrics: Record<string, number>;
   ok: boolean;
@@ -193,15 +201,104 @@ const retryStorm: Fault = {
   async inject() {},
 };
 
-export const FAULTS: Record<string, Fault | null> = {
+/** A person's decision, or Twilio's SID: a text is settled once it is one of these. */
+async function settledTexts({ services, election }: DrillContext) {
+  const rows = await services.db.prisma.outboundMessage.findMany({
+    where: { listId: election.texts!.listId },
+    select: { status: true, reviewReason: true, providerSid: true, toPhone: true },
+  });
+  const unsettled = rows.filter((row) => (row.status === 'pending' || row.status === 'sending') && row.reviewReason === null);
+  return { rows, unsettled: unsettled.length };
+}
+
+/**
+ * The worker killed while a list of texts goes out: after its restart, Twilio's log must hold each text
+ * at most once, and every text must be recorded as sent (with the SID Twilio gave it) or left for a
+ * person to decide (and then Twilio must not have it).
+ */
+const killWorker: Fault = {
+  describe: (pace) =>
+    `kill -9 of the worker once a quarter of ${TEXTS.toLocaleString('en-US')} texts went out, started again ${pace.faultSeconds} s later`,
+  dependencyDown: false,
+  async inject(context) {
+    const { cluster, services, election } = context;
+    const texts = election.texts!;
+    const { queued } = await services.sms.sendListTexts(texts.sender, texts.listId, texts.templateId);
+    if (queued !== texts.count) throw new Error(`${queued} texts queued of ${texts.count}`);
+    const deadline = Date.now() + 60_000;
+    while ((await cluster.textsAccepted()).length < texts.count / 4) {
+      if (Date.now() > deadline) throw new Error('the worker did not send a quarter of the texts within a minute');
+      await sleep(20);
+    }
+    await cluster.killWorker();
+    return Date.now();
+  },
+  async repair({ cluster }) {
+    await cluster.startWorker();
+  },
+  async audit(context, repairedAt) {
+    const { cluster, election } = context;
+    const started = Date.now();
+    let settled = await settledTexts(context);
+    while (settled.unsettled > 0 && Date.now() - started < 120_000) {
+      await sleep(200);
+      settled = await settledTexts(context);
+    }
+    const settledMs = Date.now() - repairedAt;
+    const accepted = await cluster.textsAccepted();
+    const sent = settled.rows.filter((row) => row.status === 'sent' || row.status === 'delivered');
+    const review = settled.rows.filter((row) => row.status === 'sending' && row.reviewReason !== null);
+    const acceptedPhones = new Set(accepted.map((text) => text.to));
+    const acceptedSids = new Set(accepted.map((text) => text.sid));
+    const sentSids = new Set(sent.map((row) => row.providerSid));
+    const metrics = {
+      textsQueued: settled.rows.length,
+      textsSent: sent.length,
+      textsForReview: review.length,
+      textsOther: settled.rows.length - sent.length - review.length,
+      textsUnsettled: settled.unsettled,
+      textsTwiceAtTwilio: accepted.length - acceptedPhones.size,
+      textsAcceptedNotRecorded: accepted.filter((text) => !sentSids.has(text.sid)).length,
+      textsRecordedNotAccepted: sent.filter((row) => !acceptedSids.has(row.providerSid ?? '')).length,
+      textsForReviewButSent: review.filter((row) => acceptedPhones.has(row.toPhone)).length,
+      textsSettledMs: settledMs,
+    };
+    const ok =
+      metrics.textsQueued === election.texts!.count &&
+      metrics.textsSent + metrics.textsForReview === metrics.textsQueued &&
+      metrics.textsUnsettled === 0 &&
+      metrics.textsTwiceAtTwilio === 0 &&
+      metrics.textsAcceptedNotRecorded === 0 &&
+      metrics.textsRecordedNotAccepted === 0 &&
+      metrics.textsForReviewButSent === 0;
+    return {
+      metrics,
+      ok,
+      notes: ok ? [] : ['texts: not every text was sent exactly once or left for a person to decide (see the texts rows)'],
+      rows: [
+        { name: 'texts queued', value: metrics.textsQueued, unit: 'texts' },
+        { name: '  sent (Twilio SID recorded)', value: metrics.textsSent, unit: 'texts' },
+        { name: '  left for a person to decide', value: metrics.textsForReview, unit: 'texts' },
+        { name: '  neither (failed, canceled)', value: metrics.textsOther, unit: 'texts' },
+        { name: '  still pending or sending', value: metrics.textsUnsettled, unit: 'texts' },
+        { name: '  sent twice (Twilio log)', value: metrics.textsTwiceAtTwilio, unit: 'texts' },
+        { name: '  in Twilio log, not recorded sent', value: metrics.textsAcceptedNotRecorded, unit: 'texts' },
+        { name: '  recorded sent, not in Twilio log', value: metrics.textsRecordedNotAccepted, unit: 'texts' },
+        { name: '  left for a person, yet in Twilio log', value: metrics.textsForReviewButSent, unit: 'texts' },
+        { name: '  all settled, after the restart', value: metrics.textsSettledMs, unit: 'ms' },
+      ],
+    };
+  },
+};
+
+export const FAULTS: Record<string, Fault> = {
   'kill-web': killWeb,
   'restart-postgres': restartPostgres,
   'kill-redis': killRedis(true),
   'kill-redis-no-aof': killRedis(false),
   'offline-phones': offlinePhones,
   'retry-storm': retryStorm,
-  // The SMS outbox is not in this release yet: nothing to send, so nothing to kill the worker in.
-  'kill-worker': null,
+  'kill-worker': killWorker,
 };
 
 /** The scenarios `all` runs, and the names a user may give (kill-redis runs both Redis variants). */
@@ -232,17 +329,7 @@ function saidNotReady(samples: ReadySample[], nodes: number[], from: number, to:
 }
 
 export async function runScenario(name: string, context: DrillContext): Promise<ScenarioResult> {
-  const fault = FAULTS[name];
-  if (!fault) {
-    return {
-      scenario: name,
-      available: false,
-      rows: [],
-      metrics: { available: 0 },
-      ok: true,
-      notes: ['not available: this release has no SMS outbox to send from, so there is no send to kill the worker in'],
-    };
-  }
+  const fault = FAULTS[name]!;
   const { cluster, election, pace, progress } = context;
   const block = election.blocks.get(name)!;
   const nodes = cluster.webUrls.map((_, index) => index);
@@ -283,8 +370,8 @@ export async function runScenario(name: string, context: DrillContext): Promise<
 
     await sleep(pace.faultAfterSeconds * 1000);
     progress(`${name}: ${fault.describe(pace)}`);
-    const brokenAt = Date.now();
-    await fault.inject(context);
+    const injectedAt = Date.now();
+    const brokenAt = (await fault.inject(context)) ?? injectedAt;
     let during = await apiAnswers(cluster.webUrls);
     if (fault.repair) {
       await sleep(Math.max(0, brokenAt + pace.faultSeconds * 1000 - Date.now()));
@@ -295,7 +382,7 @@ export async function runScenario(name: string, context: DrillContext): Promise<
     progress(`${name}: repaired; waiting for the phones to send everything`);
 
     const result = await running;
-    const samples = await readiness.stop();
+    const samples = await readiness.stop(repairedAt, liveNodes);
     const after = await apiAnswers(cluster.webUrls);
 
     // Recovered: every live node ready again, and everything the phones made before the repair acknowledged.
@@ -312,7 +399,7 @@ export async function runScenario(name: string, context: DrillContext): Promise<
     const stored: StoredAudit = await auditStored(pool, election.electionId, block.stationCodes, result);
 
     // The screens and the API, against the stored counts: polled until they agree, up to 3 × the budget.
-    const settledAt = Math.max(recoveredAt, lastAcknowledged);
+    const settledAt = Math.max(Number.isFinite(recoveredAt) ? recoveredAt : 0, lastAcknowledged);
     let convergedMs = Number.NaN;
     let screensDiffering = 0;
     let apiDiffering = 0;
@@ -336,6 +423,7 @@ export async function runScenario(name: string, context: DrillContext): Promise<
       }
       await sleep(200);
     }
+    const extra = await fault.audit?.(context, repairedAt);
     const screens = await dashboards.ask({ type: 'state' });
     const screenStats = screens.type === 'state' ? screens.dashboards : [];
 
@@ -356,7 +444,6 @@ export async function runScenario(name: string, context: DrillContext): Promise<
     );
 
     const metrics: Record<string, number> = {
-      available: 1,
       loadSeconds: pace.loadSeconds,
       faultSeconds: pace.faultSeconds,
       reportsPerSecond: pace.reportsPerSecond,
@@ -395,7 +482,9 @@ export async function runScenario(name: string, context: DrillContext): Promise<
       phonesCpuMs: result.cpuMs,
       seconds: (Date.now() - startedAt) / 1000,
     };
+    Object.assign(metrics, extra?.metrics);
     const ok =
+      (extra?.ok ?? true) &&
       stored.lost === 0 &&
       stored.duplicates === 0 &&
       stored.extra === 0 &&
@@ -409,6 +498,7 @@ export async function runScenario(name: string, context: DrillContext): Promise<
 
     const notes = [
       `fault: ${fault.describe(pace)}`,
+      ...(extra?.notes ?? []),
       ...result.refusals.slice(0, 5).map((refusal) => `refused: ${refusal}`),
       ...tally(retryable).map(([what, count]) => `failed, retryable: ${count} × ${what}`),
       ...tally(notRetryable).map(([what, count]) => `failed without a retryable signal: ${count} × ${what}`),
@@ -448,8 +538,9 @@ export async function runScenario(name: string, context: DrillContext): Promise<
       { name: '/metrics: API 5xx counted during the fault', value: metrics.metrics5xxDuringFault!, unit: 'answers' },
       { name: 'screens show the stored counts after', value: convergedMs, unit: 'ms' },
       { name: 'screens reconnected / resynced', value: metrics.screenDisconnects!, unit: `disconnects, ${metrics.screenResyncs} resyncs` },
+      ...(extra?.rows ?? []),
     ];
-    return { scenario: name, available: true, rows, metrics, ok, notes };
+    return { scenario: name, rows, metrics, ok, notes };
   } finally {
     await dashboards.ask({ type: 'close' }).catch(() => {});
     await pool.end().catch(() => {});

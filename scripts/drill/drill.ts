@@ -38,7 +38,7 @@ const DESCRIPTIONS: Record<string, string> = {
   'kill-redis': 'Redis killed and started again, with its append-only file (data kept), then without (data lost)',
   'offline-phones': '10 % of the phones offline for two simulated hours, then flushing their outboxes in batches',
   'retry-storm': 'every request sent three times, one of them after a client-side timeout',
-  'kill-worker': 'kill -9 of the worker in the middle of a 2,000-message SMS send (needs the SMS outbox)',
+  'kill-worker': 'kill -9 of the worker in the middle of sending 2,000 texts to a Twilio stand-in, then started again',
 };
 
 function usage(): string {
@@ -103,13 +103,16 @@ async function main(args: string[]): Promise<number> {
   // The phones' and screens' processes start meanwhile: they only wait for commands.
   clients = startClients();
   progress('starting PostgreSQL and Redis on free ports');
-  cluster = await startCluster({ redisAppendOnly: true });
+  cluster = await startCluster({
+    redisAppendOnly: true,
+    sms: names.includes('kill-worker') ? { ratePerSecond: pace.textsPerSecond } : undefined,
+  });
   progress(`processes' logs in ${cluster.logDir}`);
   const relance = await openRelance({
-    config: parseConfig({ DATABASE_URL: cluster.databaseUrl, REDIS_URL: cluster.redisUrl }),
+    // The nodes' queues (the default prefix): the texts this process queues are the worker's to send.
+    config: parseConfig({ DATABASE_URL: cluster.databaseUrl, REDIS_URL: cluster.redisUrl, ...cluster.smsEnv() }),
     log: createLogger('silent'),
     poolSize: 4,
-    queuePrefix: 'relance-drill-setup',
   });
   try {
     progress('setting up the polling day: stations, voters, phones and screens');
