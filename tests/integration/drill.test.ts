@@ -5,11 +5,12 @@ import { redisAvailable } from '../setup/redis.ts';
 
 /**
  * `npm run drill -- all --json`, the short version, as an operator runs it: PostgreSQL, Redis, two
- * web nodes behind a load balancer and a worker, each a process of its own, each scenario breaking
- * one of them mid-burst. Nothing a phone had acknowledged may be lost or stored twice.
+ * web nodes behind a load balancer, a worker and a Twilio stand-in, each a process of its own, each
+ * scenario breaking one of them mid-burst. Nothing a phone had acknowledged may be lost or stored
+ * twice, and no text sent twice.
  */
 
-const SCENARIOS = ['kill-web', 'restart-postgres', 'kill-redis', 'kill-redis-no-aof', 'offline-phones', 'retry-storm'];
+const SCENARIOS = ['kill-web', 'restart-postgres', 'kill-redis', 'kill-redis-no-aof', 'offline-phones', 'retry-storm', 'kill-worker'];
 
 function runDrill(): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -53,6 +54,13 @@ describe.runIf(redisAvailable)('npm run drill -- all (short)', () => {
     );
     expect(figures, stdout).toEqual(expected);
     for (const name of SCENARIOS) expect(result.metrics[`${name}.acknowledged`]).toBeGreaterThan(0);
+    // The worker killed mid-send: each text went to Twilio once, or waits for a person; none twice.
+    expect({
+      queued: result.metrics['kill-worker.textsQueued'],
+      settled: result.metrics['kill-worker.textsSent']! + result.metrics['kill-worker.textsForReview']!,
+      twice: result.metrics['kill-worker.textsTwiceAtTwilio'],
+      forReviewButSent: result.metrics['kill-worker.textsForReviewButSent'],
+    }).toEqual({ queued: 2000, settled: 2000, twice: 0, forReviewButSent: 0 });
     expect(result.ok, stdout).toBe(true);
     expect(status).toBe(0);
   }, 240_000);
