@@ -57,7 +57,9 @@ function startBalancer(backends: number[], port: number): Promise<net.Server> {
       if (attempt >= backends.length) return client.destroy();
       const port = backends[next++ % backends.length]!;
       const upstream = net.connect(port, '127.0.0.1');
+      let connected = false;
       upstream.once('connect', () => {
+        connected = true;
         sockets.add(upstream);
         upstream.on('close', () => sockets.delete(upstream));
         upstream.on('error', () => client.destroy());
@@ -67,8 +69,9 @@ function startBalancer(backends: number[], port: number): Promise<net.Server> {
         upstream.pipe(client);
         client.resume();
       });
+      // Refused (the node is down): the next node. Once connected, an error closes the client's connection.
       upstream.once('error', () => {
-        if (upstream.connecting || !upstream.readyState || upstream.readyState === 'closed') tryNode(attempt + 1);
+        if (!connected) tryNode(attempt + 1);
       });
     };
     tryNode(0);

@@ -262,6 +262,7 @@ const killWorker: Fault = {
       textsRecordedNotAccepted: sent.filter((row) => !acceptedSids.has(row.providerSid ?? '')).length,
       textsForReviewButSent: review.filter((row) => acceptedPhones.has(row.toPhone)).length,
       textsSettledMs: settledMs,
+      settledMs,
     };
     const ok =
       metrics.textsQueued === election.texts!.count &&
@@ -437,7 +438,8 @@ export async function runScenario(name: string, context: DrillContext): Promise<
       ? saidNotReady(samples, liveNodes, brokenAt, repairedAt) && Number.isFinite(readyAgainAt)
       : // Nothing is down: a live node must never say it is not ready (a slow answer on a busy machine is no lie).
         samples.every((sample) => !liveNodes.includes(sample.node) || sample.status !== 503);
-    const recoveryMs = recoveredAt - repairedAt;
+    // What the fault put at risk besides (the texts) counts too: recovered once that is settled as well.
+    const recoveryMs = Math.max(recoveredAt - repairedAt, extra?.metrics.settledMs ?? 0);
     // From when an item was made to its acknowledgement: the time it waited in a phone's outbox included.
     const waited = summarize(
       result.items.filter(([, acknowledged]) => Number.isFinite(acknowledged)).map(([made, acknowledged]) => acknowledged - made),
