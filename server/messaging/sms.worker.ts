@@ -45,15 +45,15 @@ export function smsJob(messageId: number, delayMs = 0): { name: string; data: Sm
 /**
  * The worker's options: ONE rate limit for the queue, which BullMQ applies across every worker of
  * every node, so SMS_RATE_PER_SECOND is what Twilio sees however many nodes run. Enough jobs run at
- * once to keep that rate with Twilio's answer taking a tenth of a second. A crashed worker's jobs
- * come back after 10 s (the lock), not BullMQ's default 30 s.
+ * once to keep that rate when a send (three queries and Twilio's answer) takes half a second. A
+ * crashed worker's jobs come back after 10 s (the lock), not BullMQ's default 30 s.
  */
 export function smsWorkerOptions(config: Config): Partial<WorkerOptions> {
   const rate = config.sms.ratePerSecond;
   const limiter = rate >= 1 ? { max: Math.round(rate), duration: 1000 } : { max: 1, duration: Math.round(1000 / rate) };
   return {
     limiter,
-    concurrency: Math.min(50, Math.max(2, Math.ceil(rate / 10))),
+    concurrency: Math.min(100, Math.max(4, Math.ceil(rate / 2))),
     lockDuration: 10_000,
     stalledInterval: 5_000,
     maxStalledCount: 5,
