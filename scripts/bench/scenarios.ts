@@ -5,6 +5,7 @@ import { IMPORT_DEFAULT_ROWS, measureImport } from './import-voters.ts';
 import { INGEST_BUDGET, INGEST_CONNECTIONS, INGEST_DEFAULT_SECONDS, runIngest } from './ingest.ts';
 import { LIVE_BUDGET, LIVE_CONNECTIONS, LIVE_DEFAULT_SECONDS, runLive } from './live.ts';
 import type { BenchReport, ReportRow } from './report.ts';
+import { runSms, SMS_BUDGET, SMS_CONNECTIONS, SMS_DEFAULT_ROWS, SMS_DEFAULT_SECONDS } from './sms.ts';
 
 export interface ScenarioOptions {
   /** --rows: the scenario's main size; each scenario documents what it counts. */
@@ -116,6 +117,16 @@ const chase: Scenario = {
   run: runChase,
 };
 
+/** The SMS outbox on both queue backends: queuing, pacing, a worker killed mid-list; see sms.ts. */
+const sms: Scenario = {
+  description:
+    `the SMS outbox on PostgreSQL and Redis queues: a list of --rows texts queued (default ${SMS_DEFAULT_ROWS.toLocaleString('en-US')}, ` +
+    `≥ ${SMS_BUDGET.enqueuedPerSecond.toLocaleString('en-US')}/s, vs bare BullMQ addBulk), a worker node's pace at 50/s to a fake Twilio ` +
+    `(±${SMS_BUDGET.pacingTolerance * 100} %, --seconds, default ${SMS_DEFAULT_SECONDS}), and duplicates after it is killed (0)`,
+  connections: SMS_CONNECTIONS,
+  run: runSms,
+};
+
 export const SCENARIOS: Record<string, Scenario> = {
   'db-ceiling': dbCeiling,
   chase,
@@ -124,4 +135,5 @@ export const SCENARIOS: Record<string, Scenario> = {
   'import-voters': importVoters,
   ingest,
   live,
+  sms,
 };
