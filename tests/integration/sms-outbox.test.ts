@@ -3,7 +3,7 @@ import type { Worker } from 'bullmq';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeTwilio, type FakeTwilio } from '../../scripts/fake-twilio/fake-twilio.ts';
 import { QUEUES, startWorkers } from '../../server/jobs/jobs.queues.ts';
-import { createSmallElection, createTextList, createTextTemplate, createVoters, type VoterFields } from '../factories.ts';
+import { createSmallElection, createTextList, createTextTemplate, createVoters, SMALL_ELECTION, type VoterFields } from '../factories.ts';
 import { signedIn, type SignedIn } from '../fixtures.ts';
 import { redisAvailable, startRedis } from '../setup/redis.ts';
 import { openTestServices, type TestServices } from '../setup/services.ts';
@@ -399,5 +399,40 @@ describe.each(BACKENDS)('the SMS outbox on the $backend queue backend', ({ redis
       code: 'not_found',
       field: 'templateId',
     });
+  });
+});
+
+describe('the local provider (the default: nothing leaves the machine)', () => {
+  let t: TestServices;
+
+  beforeAll(async () => {
+    t = await openTestServices();
+  });
+  afterAll(() => t.close());
+
+  it('marks each text sent with a local SID, the Outbox page being its record', async () => {
+    const electionId = (await createSmallElection(t.services)).id;
+    const coordinator = await signedIn(t.services, 'coordinator');
+    const templateId = (await createTextTemplate(t.services, electionId, 'Bonjour {firstName}')).id;
+    const people = await createVoters(t.services, electionId, [{ external_id: 'L1', first_name: 'Alix', phone: '+33639981001' }]);
+    const listId = (await createTextList(t.services, electionId, [people.get('L1')!.id])).id;
+    await startWorkers(t.services.broker, t.services);
+    expect((await t.services.sms.sendListTexts(coordinator.principal, listId, templateId)).queued).toBe(1);
+    const deadline = Date.now() + 10_000;
+    while ((await t.services.sms.outbox(coordinator.principal, { listId })).counts.sent !== 1) {
+      if (Date.now() > deadline) throw new Error('the text was not sent');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const outbox = await t.services.sms.outbox(coordinator.principal, { listId });
+    expect(outbox.rows).toEqual([
+      expect.objectContaining({
+        status: 'sent',
+        toPhone: '+33639981001',
+        body: `Bonjour Alix\n${SMALL_ELECTION.name}. STOP pour ne plus recevoir de SMS`,
+        providerSid: expect.stringMatching(/^SM[0-9a-f]{32}$/),
+        attempts: 1,
+      }),
+    ]);
+    expect(outbox.nextAfter).toBeNull();
   });
 });
