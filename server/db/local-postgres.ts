@@ -30,6 +30,11 @@ export interface LocalPostgresOptions {
   exclusive: boolean;
   /** Extra `postgres -c` settings (tests trade durability for speed with fsync=off). */
   settings?: Record<string, string>;
+  /**
+   * The port to listen on; a free one by default. A fault drill stops and starts the same server
+   * on the same port, as a production database comes back at its address.
+   */
+  port?: number;
 }
 
 export class LocalPostgresError extends Error {
@@ -303,7 +308,7 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
     const user = serverUser();
     const binaries = binariesFor(await findBinaries(), user);
     if (!fs.existsSync(path.join(pgData, 'PG_VERSION'))) await initialise(binaries, pgData, password, user);
-    port = await freePort();
+    port = options.port ?? (await freePort());
     const child = await startServer(binaries, pgData, port, options.settings ?? {}, user);
     serverPid = child.pid!;
     child.unref();

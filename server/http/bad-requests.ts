@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import { isDatabaseUnavailable } from '../db/database.outage.ts';
 import type { Logger } from '../logger.ts';
 import { loggablePath } from '../logger.ts';
 
@@ -78,11 +79,24 @@ export function requestFailure(error: unknown): Refusal | undefined {
   return typeof type === 'string' ? BODY_FAILURES[type] : undefined;
 }
 
+/** How long a client is asked to wait before sending again a request the database could not take. */
+export const DATABASE_RETRY_AFTER_SECONDS = 2;
+
 /** The last resort for anything outside the API: a malformed request gets its 4xx, the rest a logged 500. */
 export function finalErrorHandler(log: Logger) {
   return (error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const failure = requestFailure(error);
     if (failure) return refuse(res, failure);
+    if (isDatabaseUnavailable(error) && !res.headersSent) {
+      // Not acknowledged: the same request, sent again once the database is back, is stored once by its id.
+      log.warn({ err: { message: (error as Error).message }, path: loggablePath(req.originalUrl) }, 'database unavailable');
+      res.setHeader('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
+      return refuse(res, {
+        status: 503,
+        code: 'unavailable',
+        message: 'The database cannot be reached right now. Send the same request again in a few seconds: it will be stored once.',
+      });
+    }
     // The message and stack only: never the request body, which can hold personal data.
     log.error(
       { err: { message: (error as Error).message, stack: (error as Error).stack }, path: loggablePath(req.originalUrl) },

@@ -70,7 +70,15 @@ function createJobBroker(options: BrokerOptions): JobBroker {
     redis.on('error', () => {}); // reconnects on its own; /readyz reports the outage
     classes = withBackend(createRedisBackend) as unknown as AnyClasses;
     connection = redis;
+    // Once the connection was lost, ioredis holds commands until it reconnects: /readyz would wait
+    // for its timeout, and a probe polling it would learn of the outage late. Lost is not ready.
+    let connected = false;
+    redis.on('ready', () => (connected = true));
+    redis.on('close', () => (connected = false));
+    let everConnected = false;
+    redis.once('ready', () => (everConnected = true));
     ping = async () => {
+      if (everConnected && !connected) throw new Error(`Redis is not connected (${redis.status})`);
       await redis.ping();
     };
     closeStore = async () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import twilio from 'twilio';
+import type { Twilio } from 'twilio';
 import type BaseRequestClient from 'twilio/lib/base/RequestClient.js';
 import type { Config } from '../config.ts';
 
@@ -77,24 +77,29 @@ function createLocalProvider(): SmsProvider {
 }
 
 /**
- * The SDK's own HTTP client, pointed at another host: a Twilio-compatible server (a rehearsal's
- * stand-in, or the tests' scripts/fake-twilio). Everything else (auth, form encoding, paging,
- * RestException) is the SDK's. Its own 429 retries stay off: the queue retries, paced.
+ * The SDK, loaded when the first text goes: it takes a second to load, which every process that
+ * opens Relance (the CLI, local mode, the tests) would otherwise pay without sending anything.
+ * With `apiUrl`, its own HTTP client is pointed at another host: a Twilio-compatible server (a
+ * rehearsal's stand-in, or the tests' scripts/fake-twilio). Everything else (auth, form encoding,
+ * paging, RestException) is the SDK's. Its own 429 retries stay off: the queue retries, paced.
  */
-class RedirectedRequestClient extends twilio.RequestClient {
-  constructor(
-    private readonly origin: URL,
-    timeout: number,
-  ) {
-    super({ timeout, autoRetry: false });
-  }
+async function twilioClient(options: TwilioProviderOptions, timeout: number): Promise<Twilio> {
+  const { default: twilio } = await import('twilio');
+  class RedirectedRequestClient extends twilio.RequestClient {
+    constructor(private readonly origin: URL) {
+      super({ timeout, autoRetry: false });
+    }
 
-  override request<TData>(opts: BaseRequestClient.RequestOptions<TData>) {
-    const uri = new URL(opts.uri);
-    uri.protocol = this.origin.protocol;
-    uri.host = this.origin.host;
-    return super.request<TData>({ ...opts, uri: uri.href });
+    override request<TData>(opts: BaseRequestClient.RequestOptions<TData>) {
+      const uri = new URL(opts.uri);
+      uri.protocol = this.origin.protocol;
+      uri.host = this.origin.host;
+      return super.request<TData>({ ...opts, uri: uri.href });
+    }
   }
+  return twilio(options.accountSid, options.authToken, {
+    httpClient: options.apiUrl ? new RedirectedRequestClient(new URL(options.apiUrl)) : new twilio.RequestClient({ timeout }),
+  });
 }
 
 export interface TwilioProviderOptions {
@@ -110,23 +115,21 @@ export interface TwilioProviderOptions {
 }
 
 export function createTwilioProvider(options: TwilioProviderOptions): SmsProvider {
-  const timeout = options.timeoutMs ?? 15_000;
-  const client = twilio(options.accountSid, options.authToken, {
-    httpClient: options.apiUrl ? new RedirectedRequestClient(new URL(options.apiUrl), timeout) : new twilio.RequestClient({ timeout }),
-  });
+  let client: Promise<Twilio> | undefined;
+  const sdk = () => (client ??= twilioClient(options, options.timeoutMs ?? 15_000));
   const sender = options.messagingServiceSid ? { messagingServiceSid: options.messagingServiceSid } : { from: options.fromNumber! };
   return {
     name: 'twilio',
     async send({ to, body }) {
       try {
-        const message = await client.messages.create({ to, body, statusCallback: options.statusCallback, ...sender });
+        const message = await (await sdk()).messages.create({ to, body, statusCallback: options.statusCallback, ...sender });
         return { sid: message.sid };
       } catch (error) {
         throw sendErrorOf(error);
       }
     },
     async findAccepted({ to, body, since }) {
-      const messages = await client.messages.list({ to, dateSentAfter: since, pageSize: 100 });
+      const messages = await (await sdk()).messages.list({ to, dateSentAfter: since, pageSize: 100 });
       return messages.filter((message) => message.body === body && message.direction !== 'inbound').map((message) => message.sid);
     },
   };
