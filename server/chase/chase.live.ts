@@ -24,6 +24,8 @@ export interface Drops {
   reason: DropReason;
   /** Entries dropped. */
   entries: number;
+  /** Texts still waiting that were canceled. */
+  texts: number;
   /** Lists that lost an entry. */
   listIds: number[];
   claims: DroppedClaim[];
@@ -37,10 +39,11 @@ interface DroppedRow {
   was_claimed: boolean;
 }
 
-function dropsOf(rows: DroppedRow[], reason: DropReason): Drops {
+function dropsOf(rows: DroppedRow[], reason: DropReason, texts: number): Drops {
   return {
     reason,
     entries: rows.length,
+    texts,
     listIds: [...new Set(rows.map((row) => row.list_id))].sort((a, b) => a - b),
     claims: rows
       .filter((row) => row.was_claimed && row.assignee_id !== null)
@@ -58,7 +61,7 @@ export async function dropEntriesOf(
   reason: DropReason,
   now: Date,
 ): Promise<Drops> {
-  if (voterIds.length === 0) return { reason, entries: 0, listIds: [], claims: [] };
+  if (voterIds.length === 0) return { reason, entries: 0, texts: 0, listIds: [], claims: [] };
   const rows = await tx.$queryRaw<DroppedRow[]>`
     WITH active AS (
       SELECT id, state FROM chase_entry
@@ -67,8 +70,8 @@ export async function dropEntriesOf(
     UPDATE chase_entry e SET state = 'dropped', done_at = ${now}, lease_expires_at = NULL
     FROM active a WHERE e.id = a.id
     RETURNING e.id, e.list_id, e.voter_id, e.assignee_id, a.state = 'claimed' AS was_claimed`;
-  await cancelPendingTexts(tx, voterIds, reason, now);
-  return dropsOf(rows, reason);
+  const texts = await cancelPendingTexts(tx, voterIds, reason, now);
+  return dropsOf(rows, reason, texts);
 }
 
 /**
@@ -86,13 +89,13 @@ export async function dropUncontactableEntries(client: pg.ClientBase, electionId
      RETURNING e.id, e.list_id, e.voter_id, e.assignee_id, a.state = 'claimed' AS was_claimed`,
     [electionId],
   );
-  await client.query(
+  const texts = await client.query(
     `UPDATE outbound_message m SET status = 'canceled', cancel_reason = CASE WHEN v.do_not_contact THEN 'do_not_contact' ELSE 'voted' END,
        updated_at = now()
      FROM voter v WHERE v.id = m.voter_id AND v.election_id = $1 AND (v.do_not_contact OR v.voted_at IS NOT NULL) AND m.status = 'pending'`,
     [electionId],
   );
-  return dropsOf(rows, 'do_not_contact');
+  return dropsOf(rows, 'do_not_contact', texts.rowCount ?? 0);
 }
 
 /** Once the transaction that dropped entries has committed: tells their holders, moves the lists' progress. */

@@ -259,13 +259,9 @@ export function createPersonRights({ prisma, clock, audit, feed }: Dependencies)
           const of = voters.filter((v) => v.electionId === electionId).map((v) => v.id);
           drops.push({ electionId, drops: await dropEntriesOf(tx, of, 'do_not_contact', clock.now()) });
         }
-        const messages = await tx.outboundMessage.updateMany({
-          where: { voterId: { in: ids }, status: 'pending' },
-          data: { status: 'canceled' },
-        });
         const hashes = await suppress(tx, [keys, ...voters], 'objection');
-        const entries = drops.reduce((sum, { drops: dropped }) => sum + dropped.entries, 0);
-        const result = { voters: voters.length, withdrawn: entries + messages.count };
+        const withdrawn = drops.reduce((sum, { drops: dropped }) => sum + dropped.entries + dropped.texts, 0);
+        const result = { voters: voters.length, withdrawn };
         await audit.record(tx, { actor, action: 'person.object', subjectType: 'person', details: { by: key.kind, ...result, hashes } });
         return { result, drops };
       });

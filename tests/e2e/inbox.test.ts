@@ -51,7 +51,7 @@ describe.runIf(server)('the inbox of texts received (local mode)', () => {
     await status.waitFor();
     expect(await status.locator('p').allTextContents()).toEqual([
       'Text received, read as: STOP.',
-      'Relance answered: “Paris — municipales 2026, 1er tour : vous ne recevrez plus de SMS. START pour les recevoir à nouveau.”',
+      'Relance answered: “Equipe Dupont : vous ne recevrez plus de SMS. START pour les recevoir à nouveau.”',
     ]);
     const message = page.locator('[data-kind="opt_out"]').first();
     expect(await textOf(message.locator('.inbox-sender'))).toBe(`${voter.firstName} ${voter.lastName}`);

@@ -91,6 +91,7 @@ describe.runIf(server)('Relance in a real browser, against `npm start`’s local
       'Rides',
       'Texts',
       'Outbox',
+      'Texts received',
       'People',
       'Data protection',
       'Turnout curve',

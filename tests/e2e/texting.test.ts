@@ -128,8 +128,19 @@ describe.runIf(server)('texting a chase list', () => {
     const volunteer = await fixtures.signedIn('volunteer', { context: DESKTOP_EN });
     await fixtures.prisma.chaseListAssignment.create({ data: { listId: list.id, userId: volunteer.person.id } });
     const { page } = volunteer;
-    await page.reload();
-    await page.getByRole('button', { name: 'Next person' }).click();
+    // The volunteer's lists are kept a few seconds (docs/chase-lists.md): an assignment written
+    // straight to the database shows once that has passed.
+    const next = page.getByRole('button', { name: 'Next person' });
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          return next.isVisible();
+        },
+        { timeout: 20_000, interval: 1_000 },
+      )
+      .toBe(true);
+    await next.click();
     const first = texted[0]!;
     await page.getByRole('heading', { level: 2, name: `${first.firstName} ${first.lastName}` }).waitFor();
     await page.getByLabel('Template', { exact: true }).selectOption({ label: 'Dernière heure pour voter' });
