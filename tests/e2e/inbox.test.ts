@@ -33,7 +33,7 @@ describe.runIf(server)('the inbox of texts received (local mode)', () => {
   });
 
   afterAll(async () => {
-    if (voter) await fixtures.prisma.voter.update({ where: { id: voter.id }, data: { smsOptedOutAt: null } });
+    if (voter) await fixtures.prisma.voter.updateMany({ where: { phone: voter.phone }, data: { smsOptedOutAt: null } });
     await fixtures?.close();
   });
 
@@ -42,6 +42,8 @@ describe.runIf(server)('the inbox of texts received (local mode)', () => {
     await page.goto(`${server!.baseUrl}/inbox`);
     const optedOutBefore = Number(await textOf(page.locator('[data-count="opted-out-now"]')));
     const optOutsBefore = Number(await textOf(page.locator('[data-count="opt-outs"]')));
+    // STOP opts out everyone who shares the phone (a household's landline or mobile).
+    const sharing = await fixtures.prisma.voter.count({ where: { phone: voter.phone, smsOptedOutAt: null } });
 
     await page.getByLabel('From (phone number)').fill(voter.phone);
     await page.getByLabel('Text', { exact: true }).fill('Stop');
@@ -57,7 +59,7 @@ describe.runIf(server)('the inbox of texts received (local mode)', () => {
     expect(await textOf(message.locator('.inbox-sender'))).toBe(`${voter.firstName} ${voter.lastName}`);
     expect(await message.getAttribute('data-opted-out')).toBe('true');
     expect(await textOf(message.locator('.inbox-opted-out'))).toBe('Opted out');
-    expect(await textOf(page.locator('[data-count="opted-out-now"]'))).toBe(String(optedOutBefore + 1));
+    expect(await textOf(page.locator('[data-count="opted-out-now"]'))).toBe(String(optedOutBefore + sharing));
     expect(await textOf(page.locator('[data-count="opt-outs"]'))).toBe(String(optOutsBefore + 1));
     expect((await fixtures.prisma.voter.findUniqueOrThrow({ where: { id: voter.id } })).smsOptedOutAt).not.toBeNull();
   });
