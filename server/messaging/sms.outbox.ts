@@ -104,7 +104,7 @@ interface Dependencies {
 }
 
 /** Rows per INSERT and jobs per addBulk when a list is queued. */
-const BATCH = 10_000;
+const BATCH = 5_000;
 
 export function createMessaging({ prisma, clock, config, elections, audit, broker, log, provider }: Dependencies) {
   const delivery = createSmsDelivery({ prisma, clock, config, provider: provider ?? createSmsProvider(config), broker, log });
@@ -200,11 +200,28 @@ export function createMessaging({ prisma, clock, config, elections, audit, broke
       const now = clock.now();
       const { recipients, excluded, alreadyQueued } = await sortList(listId, now);
       const senderId = actor.kind === 'user' ? actor.id : null;
-      const ids = await prisma.$transaction(
-        async (tx) => {
-          const created: number[] = [];
-          for (let start = 0; start < recipients.length; start += BATCH) {
-            const batch = recipients.slice(start, start + BATCH);
+      const startsAt = heldUntil(now, election.timezone);
+      const delayMs = startsAt ? startsAt.getTime() - now.getTime() : 0;
+      // A batch at a time: its rows saved (the first with the audit entry), then its jobs queued
+      // while the next batch is saved. A failure stops at a batch boundary; every saved row is
+      // queued (or, after a crash, queued again when a worker starts), and sending the list again
+      // queues only the rest.
+      let queued = 0;
+      let queuing = Promise.resolve();
+      try {
+        for (let start = 0; start === 0 || start < recipients.length; start += BATCH) {
+          const batch = recipients.slice(start, start + BATCH);
+          const ids = await prisma.$transaction(async (tx) => {
+            if (start === 0) {
+              await audit.record(tx, {
+                actor,
+                action: 'sms.send_list',
+                subjectType: 'chase_list',
+                subjectId: listId,
+                details: { templateId, queued: recipients.length, alreadyQueued, excluded },
+              });
+            }
+            if (batch.length === 0) return [];
             const rows = await tx.$queryRaw<{ id: number }[]>`
               INSERT INTO outbound_message (list_id, voter_id, sender_id, template_id, to_phone, body, created_at, updated_at)
               SELECT ${listId}, t.voter_id, ${senderId}, ${templateId}, t.phone, t.body, ${now}, ${now}
@@ -212,22 +229,18 @@ export function createMessaging({ prisma, clock, config, elections, audit, broke
                           ${batch.map((person) => composeText(template.body, person.text, senderName))}::text[]) AS t(voter_id, phone, body)
               ON CONFLICT (list_id, voter_id) DO NOTHING
               RETURNING id`;
-            for (const row of rows) created.push(row.id);
-          }
-          await audit.record(tx, {
-            actor,
-            action: 'sms.send_list',
-            subjectType: 'chase_list',
-            subjectId: listId,
-            details: { templateId, queued: created.length, alreadyQueued, excluded },
+            return rows.map((row) => row.id);
           });
-          return created;
-        },
-        { timeout: 120_000 },
-      );
-      const startsAt = heldUntil(now, election.timezone);
-      await enqueue(ids, startsAt ? startsAt.getTime() - now.getTime() : 0);
-      return { queued: ids.length, excluded, alreadyQueued, startsAt: startsAt?.toISOString() ?? null };
+          await queuing;
+          queued += ids.length;
+          queuing = enqueue(ids, delayMs);
+        }
+      } catch (error) {
+        await queuing.catch(() => {});
+        throw error;
+      }
+      await queuing;
+      return { queued, excluded, alreadyQueued, startsAt: startsAt?.toISOString() ?? null };
     },
 
     /** A volunteer texts the person whose chase entry they hold; the text is theirs (senderId). */
