@@ -171,7 +171,9 @@ export function createChaseCalls({ prisma, clock, elections, feed, audit, volunt
       ), claimed AS (
         UPDATE chase_entry e SET state = 'claimed', assignee_id = ${userId}, lease_expires_at = ${leaseEnd()}
         WHERE e.id = coalesce((SELECT id FROM held), (SELECT id FROM free))
-          AND (e.state = 'pending' OR (e.state = 'claimed' AND (e.assignee_id = ${userId} OR e.lease_expires_at <= ${now})))
+          -- Compared as text, the state does not imply the partial index of entries to call, so the
+          -- row is found by its key: through that index, the planner scanned the whole list for it.
+          AND (e.state::text = 'pending' OR (e.state::text = 'claimed' AND (e.assignee_id = ${userId} OR e.lease_expires_at <= ${now})))
         RETURNING e.id, e.list_id, e.voter_id, e.rank, e.state, e.lease_expires_at
       )
       ${CALL_VIEW}`;
@@ -302,11 +304,11 @@ export function createChaseCalls({ prisma, clock, elections, feed, audit, volunt
     async renew(principal: Principal | null, entryId: number): Promise<{ entryId: number; leaseExpiresAt: string }> {
       const caller = requireCaller(principal);
       const until = leaseEnd();
-      const renewed = await prisma.chaseEntry.updateMany({
-        where: { id: entryId, assigneeId: caller.id, state: 'claimed' },
-        data: { leaseExpiresAt: until },
-      });
-      if (renewed.count === 0) {
+      // By its key (the state as text: see claim()).
+      const renewed = await prisma.$executeRaw`
+        UPDATE chase_entry SET lease_expires_at = ${until}
+        WHERE id = ${entryId} AND assignee_id = ${caller.id} AND state::text = 'claimed'`;
+      if (renewed === 0) {
         throw refusal(
           await prisma.chaseEntry.findUnique({ where: { id: entryId }, select: { state: true, assigneeId: true } }),
           entryId,
