@@ -142,10 +142,12 @@ export function createElectionPurge({ prisma, clock, config, audit }: Dependenci
           const outboundMessages = await count(tx.$queryRaw`
             SELECT count(*) FROM outbound_message m JOIN voter v ON v.id = m.voter_id WHERE v.election_id = ${electionId}`);
           // Replies from the election's voters: linked to one, or unlinked but from one's number (and
-          // from no voter of another election, whose replies stay with that election).
+          // from no voter of another election, whose replies stay with that election); and the reports
+          // its watchers texted from their own phones.
           const inboundMessages = await tx.$executeRaw`
             DELETE FROM inbound_message m
             WHERE m.voter_id IN (SELECT id FROM voter WHERE election_id = ${electionId})
+              OR m.watcher_id = ANY(${accounts}::int[])
               OR (m.voter_id IS NULL
                 AND m.from_phone IN (SELECT phone FROM voter WHERE election_id = ${electionId} AND phone IS NOT NULL)
                 AND m.from_phone NOT IN (SELECT phone FROM voter WHERE election_id <> ${electionId} AND phone IS NOT NULL))`;

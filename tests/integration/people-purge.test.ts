@@ -140,6 +140,17 @@ async function electionWithPersonalData() {
       voterId: voters[1]!.id,
     },
   });
+  // A turnout report the watcher texted from their own phone.
+  await prisma.inboundMessage.create({
+    data: {
+      providerSid: `SM${randomUUID().replaceAll('-', '')}`,
+      fromPhone: '+33639980199',
+      toPhone: '+33639980000',
+      body: '0101 412',
+      kind: 'watcher_report',
+      watcherId: watcher.user.id,
+    },
+  });
   await prisma.voteMark.create({
     data: {
       id: randomUUID(),
@@ -202,7 +213,7 @@ describe('relance purge: the personal data of an election that is over', () => {
       contactAttempts: 1,
       rideRequests: 1,
       outboundMessages: 1,
-      inboundMessages: 1,
+      inboundMessages: 2,
       reportNotes: 1,
       invites: 3,
       sessions: 2,
@@ -217,6 +228,7 @@ describe('relance purge: the personal data of an election that is over', () => {
     expect(await prisma.contactAttempt.count({ where: { list: { electionId: election.id } } })).toBe(0);
     expect(await prisma.outboundMessage.count({ where: { list: { electionId: election.id } } })).toBe(0);
     expect(await prisma.inboundMessage.count({ where: { body: 'Already voted', voter: { electionId: election.id } } })).toBe(0);
+    expect(await prisma.inboundMessage.count({ where: { watcherId: watcher.user.id } })).toBe(0);
     expect(await prisma.stationAssignment.count({ where: { stationId: { in: stationIds } } })).toBe(0);
     expect(await prisma.rideRequest.count({ where: { list: { electionId: election.id } } })).toBe(0);
     expect(await prisma.chaseListAssignment.count({ where: { list: { electionId: election.id } } })).toBe(0);
