@@ -153,6 +153,7 @@ export function createChaseCalls({ prisma, clock, elections, feed, audit, volunt
   async function claim(userId: number, listIds: number[]): Promise<CallRow | undefined> {
     const now = clock.now();
     const [row] = await prisma.$queryRaw<CallRow[]>`
+      /* prepared: chase.claim */
       WITH held AS (
         SELECT id FROM chase_entry
         WHERE assignee_id = ${userId} AND state = 'claimed' AND lease_expires_at > ${now} AND list_id = ANY(${listIds}::int[])
@@ -185,6 +186,7 @@ export function createChaseCalls({ prisma, clock, elections, feed, audit, volunt
     const now = clock.now();
     const hourAgo = new Date(now.getTime() - 3_600_000);
     const [row] = await prisma.$queryRaw<[{ total: bigint; last_hour: bigint; first_at: Date | null }]>`
+      /* prepared: chase.pace */
       SELECT count(*) AS total, count(*) FILTER (WHERE created_at > ${hourAgo}) AS last_hour, min(created_at) AS first_at
       FROM contact_attempt
       WHERE volunteer_id = ${userId} AND created_at >= ${election.pollsOpenAt} AND created_at <= ${now}`;
@@ -237,6 +239,7 @@ export function createChaseCalls({ prisma, clock, elections, feed, audit, volunt
         first_at: Date | null;
       }[]
     >`
+      /* prepared: chase.outcome */
       WITH entry AS (
         SELECT e.id, e.list_id, e.voter_id, e.state, e.assignee_id, l.channel, l.election_id
         FROM chase_entry e JOIN chase_list l ON l.id = e.list_id
@@ -306,6 +309,7 @@ export function createChaseCalls({ prisma, clock, elections, feed, audit, volunt
       const until = leaseEnd();
       // By its key (the state as text: see claim()).
       const renewed = await prisma.$executeRaw`
+        /* prepared: chase.renew */
         UPDATE chase_entry SET lease_expires_at = ${until}
         WHERE id = ${entryId} AND assignee_id = ${caller.id} AND state::text = 'claimed'`;
       if (renewed === 0) {
