@@ -69,7 +69,7 @@ function createLocalProvider(): SmsProvider {
     async send() {
       return { sid: localSid() };
     },
-    // Nothing leaves the machine, so nothing can be found: a text left in `sending` goes to a person.
+    // Nothing leaves the machine, so nothing can be found (and reconcile sends such texts again).
     async findAccepted() {
       return [];
     },

@@ -151,7 +151,7 @@ export function createSmsDelivery({ prisma, clock, config, provider, broker, log
     /**
      * Rows left in `sending` for longer than SMS_RECONCILE_AFTER_SECONDS (a crash, an unanswered
      * request): found in the provider's log, they are sent; not found, a person decides (the Outbox
-     * page). With `requeue` (when a worker starts), pending rows as old are queued again, in case a
+     * page). With the local provider, which sends nothing anywhere, they are queued again. With `requeue` (when a worker starts), pending rows as old are queued again, in case a
      * crash came between saving them and queuing them: their job id makes that a no-op when their
      * job still exists.
      */
@@ -165,7 +165,23 @@ export function createSmsDelivery({ prisma, clock, config, provider, broker, log
       });
       let sent = 0;
       let review = 0;
+      let resent = 0;
       for (const message of stuck) {
+        if (provider.name === 'local') {
+          // Nothing leaves the machine: a text left in `sending` reached nobody, and is sent again.
+          // The job of its first send may still be kept (completed): it would swallow the new one.
+          const back = await prisma.outboundMessage.updateMany({
+            where: { id: message.id, status: 'sending' },
+            data: { status: 'pending', updatedAt: clock.now() },
+          });
+          if (back.count === 0) continue;
+          await smsQueue()
+            .remove(smsJob(message.id).opts.jobId!)
+            .catch(() => 0);
+          await smsQueue().add('text', { messageId: message.id }, smsJob(message.id).opts);
+          resent += 1;
+          continue;
+        }
         // Twilio's clock and ours may differ: look a little before the flip to `sending`.
         const since = new Date(message.updatedAt.getTime() - 5 * 60_000);
         const found = await provider.findAccepted({ to: message.toPhone, body: message.body, since }).catch((error: unknown) => {
@@ -206,8 +222,8 @@ export function createSmsDelivery({ prisma, clock, config, provider, broker, log
       for (let start = 0; start < pending.length; start += 5000) {
         await smsQueue().addBulk(pending.slice(start, start + 5000).map((message) => smsJob(message.id)));
       }
-      if (sent + review > 0) log.info({ sent, review }, 'texts left in sending reconciled');
-      return { sent, review, requeued: pending.length };
+      if (sent + review + resent > 0) log.info({ sent, review, resent }, 'texts left in sending reconciled');
+      return { sent, review, requeued: pending.length + resent };
     },
   };
 }

@@ -407,6 +407,7 @@ describe('the local provider (the default: nothing leaves the machine)', () => {
 
   beforeAll(async () => {
     t = await openTestServices();
+    await startWorkers(t.services.broker, t.services);
   });
   afterAll(() => t.close());
 
@@ -416,7 +417,6 @@ describe('the local provider (the default: nothing leaves the machine)', () => {
     const templateId = (await createTextTemplate(t.services, electionId, 'Bonjour {firstName}')).id;
     const people = await createVoters(t.services, electionId, [{ external_id: 'L1', first_name: 'Alix', phone: '+33639981001' }]);
     const listId = (await createTextList(t.services, electionId, [people.get('L1')!.id])).id;
-    await startWorkers(t.services.broker, t.services);
     expect((await t.services.sms.sendListTexts(coordinator.principal, listId, templateId)).queued).toBe(1);
     const deadline = Date.now() + 10_000;
     while ((await t.services.sms.outbox(coordinator.principal, { listId })).counts.sent !== 1) {
@@ -434,5 +434,37 @@ describe('the local provider (the default: nothing leaves the machine)', () => {
       }),
     ]);
     expect(outbox.nextAfter).toBeNull();
+  });
+
+  it('sends again a text a crash left in sending: it reached nobody', async () => {
+    const electionId = (await createSmallElection(t.services)).id;
+    const coordinator = await signedIn(t.services, 'coordinator');
+    const people = await createVoters(t.services, electionId, [{ external_id: 'L2', first_name: 'Basile', phone: '+33639981002' }]);
+    const listId = (await createTextList(t.services, electionId, [people.get('L2')!.id])).id;
+    // As a worker killed right after its flip to `sending` leaves it.
+    const message = await t.services.db.prisma.outboundMessage.create({
+      data: {
+        listId,
+        voterId: people.get('L2')!.id,
+        toPhone: '+33639981002',
+        body: 'Bonjour Basile',
+        status: 'sending',
+        attempts: 1,
+        updatedAt: t.clock.now(),
+      },
+    });
+    t.clock.advance(10 * 60_000);
+    expect(await t.services.sms.delivery.reconcile({ requeue: false })).toEqual({ sent: 0, review: 0, requeued: 1 });
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const row = await t.services.db.prisma.outboundMessage.findUniqueOrThrow({ where: { id: message.id } });
+      if (row.status === 'sent') {
+        expect(row).toMatchObject({ reviewReason: null, attempts: 2, providerSid: expect.stringMatching(/^SM[0-9a-f]{32}$/) });
+        expect((await t.services.sms.outbox(coordinator.principal, { listId, review: true })).rows).toEqual([]);
+        break;
+      }
+      if (Date.now() > deadline) throw new Error(`the text was not sent again (${row.status})`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   });
 });
