@@ -811,6 +811,8 @@ export const en = {
   'inbox.count.optedOutNow': 'People opted out now',
   'inbox.messages': 'Texts',
   'inbox.none': 'No text has been received yet.',
+  'inbox.older': 'Older texts',
+  'inbox.newest': 'Newest texts',
   'inbox.unknownSender': 'Unknown number',
   'inbox.unread': '(unread)',
   'inbox.optedOut': 'Opted out',

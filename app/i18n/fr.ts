@@ -824,6 +824,8 @@ export const fr: Record<MessageKey, string> = {
   'inbox.count.optedOutNow': 'Personnes désinscrites',
   'inbox.messages': 'SMS',
   'inbox.none': 'Aucun SMS reçu pour l’instant.',
+  'inbox.older': 'SMS plus anciens',
+  'inbox.newest': 'SMS les plus récents',
   'inbox.unknownSender': 'Numéro inconnu',
   'inbox.unread': '(non lu)',
   'inbox.optedOut': 'Désinscrit·e',

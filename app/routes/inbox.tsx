@@ -1,4 +1,4 @@
-import { Form, useNavigation } from 'react-router';
+import { Form, Link, useNavigation } from 'react-router';
 import { CsrfInput } from '../components/csrf-input.tsx';
 import { Field, FormAlert } from '../components/field.tsx';
 import { InboxMessages } from '../components/inbox-messages.tsx';
@@ -7,12 +7,15 @@ import { formatCount } from '../format.ts';
 import { useLocale, useT } from '../i18n/i18n.ts';
 import type { Route } from './+types/inbox';
 
-export async function loader({ context }: Route.LoaderArgs) {
+export async function loader({ request, context }: Route.LoaderArgs) {
   const principal = context.requireRole(context.access.smsInbox);
   const election = await context.services.elections.requireCurrent();
-  const inbox = await context.services.smsInbox.messages(principal);
+  const requested = Number(new URL(request.url).searchParams.get('after'));
+  const after = Number.isInteger(requested) && requested > 0 ? requested : undefined;
+  const inbox = await context.services.smsInbox.messages(principal, { after });
   return {
     ...inbox,
+    after: after ?? null,
     timeZone: election.timezone,
     /** Local mode sends nothing: a coordinator may pretend to be a person texting back. */
     canSimulate: context.services.config.sms.provider === 'local',
@@ -115,6 +118,10 @@ export default function Inbox({ loaderData, actionData }: Route.ComponentProps) 
       ) : (
         <InboxMessages messages={messages} timeZone={timeZone} labelledBy="inbox-messages-title" />
       )}
+      <p className="chase-links">
+        {loaderData.after && <Link to="/inbox">{t('inbox.newest')}</Link>}
+        {loaderData.nextAfter && <Link to={`/inbox?after=${loaderData.nextAfter}`}>{t('inbox.older')}</Link>}
+      </p>
     </section>
   );
 }

@@ -37,7 +37,7 @@ export interface InboxCounts {
   optedOutNow: number;
 }
 
-/** The newest texts a page shows. */
+/** Texts a page shows. */
 const PAGE_SIZE = 200;
 
 const INCLUDE = {
@@ -79,20 +79,34 @@ function viewOf(row: Row): InboxMessage {
 
 export function createSmsInbox({ prisma, clock, elections }: { prisma: PrismaClient; clock: Clock; elections: Elections }) {
   return {
-    /** Every text received, newest first, for coordinators. */
-    async messages(principal: Principal | null): Promise<{ messages: InboxMessage[]; counts: InboxCounts }> {
+    /**
+     * Every text received, newest first, for coordinators, a page at a time: `after` is the last
+     * text of the page before (`nextAfter`, null on the last page).
+     */
+    async messages(
+      principal: Principal | null,
+      page: { after?: number } = {},
+    ): Promise<{ messages: InboxMessage[]; counts: InboxCounts; nextAfter: number | null }> {
       requireRole(principal, ACCESS.smsInbox);
       const election = await elections.current();
       const [rows, unread, byKind, optedOutNow] = await Promise.all([
-        prisma.inboundMessage.findMany({ include: INCLUDE, orderBy: [{ receivedAt: 'desc' }, { id: 'desc' }], take: PAGE_SIZE }),
+        // In the order they were stored (ids), which a page can be continued from.
+        prisma.inboundMessage.findMany({
+          where: page.after === undefined ? {} : { id: { lt: page.after } },
+          include: INCLUDE,
+          orderBy: { id: 'desc' },
+          take: PAGE_SIZE + 1,
+        }),
         prisma.inboundMessage.count({ where: { kind: 'reply', readAt: null } }),
         prisma.inboundMessage.groupBy({ by: ['kind'], where: { kind: { in: ['opt_out', 'opt_in'] } }, _count: { _all: true } }),
         election ? prisma.voter.count({ where: { electionId: election.id, smsOptedOutAt: { not: null } } }) : 0,
       ]);
       const count = (kind: InboundKind) => byKind.find((group) => group.kind === kind)?._count._all ?? 0;
+      const shown = rows.slice(0, PAGE_SIZE);
       return {
-        messages: rows.map(viewOf),
+        messages: shown.map(viewOf),
         counts: { unread, optOuts: count('opt_out'), optIns: count('opt_in'), optedOutNow },
+        nextAfter: rows.length > PAGE_SIZE ? shown.at(-1)!.id : null,
       };
     },
 

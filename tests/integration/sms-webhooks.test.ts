@@ -511,6 +511,30 @@ describe('the inbox', () => {
     await expect(t.services.smsInbox.markRead(coordinator.principal, 2_000_000_000)).rejects.toMatchObject({ code: 'not_found' });
   });
 
+  it('shows every text received, newest first, a page of 200 at a time', async () => {
+    const coordinator = await signedIn(t.services, 'coordinator');
+    await prisma().inboundMessage.createMany({
+      data: Array.from({ length: 205 }, (_, index) => ({
+        providerSid: newSid(),
+        fromPhone: '+33639985555',
+        toPhone: '+33639980000',
+        body: `Réponse ${index}`,
+      })),
+    });
+    const stored = (await prisma().inboundMessage.findMany({ select: { id: true }, orderBy: { id: 'desc' } })).map((row) => row.id);
+    const shown: number[] = [];
+    let after: number | undefined;
+    for (;;) {
+      const page = await t.services.smsInbox.messages(coordinator.principal, { after });
+      expect(page.messages.length).toBeLessThanOrEqual(200);
+      shown.push(...page.messages.map((message) => message.id));
+      if (page.nextAfter === null) break;
+      expect(page.messages).toHaveLength(200);
+      after = page.nextAfter;
+    }
+    expect(shown).toEqual(stored);
+  });
+
   it('in local mode, a coordinator’s simulated STOP goes through the same handler and opts the voter out', async () => {
     const coordinator = await signedIn(t.services, 'coordinator');
     const voter = await voterWith();
