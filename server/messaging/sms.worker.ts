@@ -151,9 +151,10 @@ export function createSmsDelivery({ prisma, clock, config, provider, broker, log
     /**
      * Rows left in `sending` for longer than SMS_RECONCILE_AFTER_SECONDS (a crash, an unanswered
      * request): found in the provider's log, they are sent; not found, a person decides (the Outbox
-     * page). With the local provider, which sends nothing anywhere, they are queued again. With `requeue` (when a worker starts), pending rows as old are queued again, in case a
-     * crash came between saving them and queuing them: their job id makes that a no-op when their
-     * job still exists.
+     * page). With the local provider, which sends nothing anywhere, they are queued again. With
+     * `requeue` (when a worker starts), pending rows as old are queued again, in case a crash came
+     * between saving them and queuing them: their job id makes that a no-op when their job still
+     * exists.
      */
     async reconcile(options: { requeue: boolean }): Promise<{ sent: number; review: number; requeued: number }> {
       const cutoff = new Date(clock.now().getTime() - config.sms.reconcileAfterSeconds * 1000);
@@ -175,10 +176,13 @@ export function createSmsDelivery({ prisma, clock, config, provider, broker, log
             data: { status: 'pending', updatedAt: clock.now() },
           });
           if (back.count === 0) continue;
+          const job = smsJob(message.id);
+          // A job still locked by a worker is not removed: the row stays pending, and the next
+          // worker to start queues it again (`requeue`).
           await smsQueue()
-            .remove(smsJob(message.id).opts.jobId!)
+            .remove(job.opts.jobId!)
             .catch(() => 0);
-          await smsQueue().add('text', { messageId: message.id }, smsJob(message.id).opts);
+          await smsQueue().add(job.name, job.data, job.opts);
           resent += 1;
           continue;
         }
