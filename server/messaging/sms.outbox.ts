@@ -17,7 +17,7 @@ import { quietHoursEnd, SMS_EXCLUSIONS, smsExclusion, type SmsExclusion } from '
 import { createSmsProvider, type SmsProvider } from './sms.providers.ts';
 import { exclusionOf, listRecipients, QUEUED_OR_SENT, recipientFacts } from './sms.recipients.ts';
 import { composeText } from './sms.text.ts';
-import { createSmsDelivery, SMS_QUEUE, smsJob, type SmsJobData } from './sms.worker.ts';
+import { createSmsDelivery, queueAgain, SMS_QUEUE, smsJob, type SmsJobData } from './sms.worker.ts';
 
 /**
  * The SMS outbox (docs/sms.md): coordinators text a chase list, volunteers text the person they
@@ -361,11 +361,7 @@ export function createMessaging({ prisma, clock, config, elections, audit, broke
           details: { decision },
         });
       });
-      if (decision === 'resend') {
-        // The job of its first send may still be kept (completed): it would swallow the new one.
-        await smsQueue().remove(`sms-${messageId}`);
-        await enqueue([messageId], 0);
-      }
+      if (decision === 'resend') await queueAgain(smsQueue(), messageId);
       return { status };
     },
   };

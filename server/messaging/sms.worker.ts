@@ -43,6 +43,17 @@ export function smsJob(messageId: number, delayMs = 0): { name: string; data: Sm
 }
 
 /**
+ * Queues a row again (to be sent anew). The job of its first send may still be kept (completed):
+ * with the same id, it would swallow the new one, so it is removed first. A job still locked by a
+ * worker cannot be removed: that throws, and nothing is added.
+ */
+export async function queueAgain(queue: Queue<SmsJobData>, messageId: number): Promise<void> {
+  const job = smsJob(messageId);
+  await queue.remove(job.opts.jobId!);
+  await queue.add(job.name, job.data, job.opts);
+}
+
+/**
  * The worker's options: ONE rate limit for the queue, which BullMQ applies across every worker of
  * every node, so SMS_RATE_PER_SECOND is what Twilio sees however many nodes run. Enough jobs run at
  * once to keep that rate when a send (three queries and Twilio's answer) takes half a second. A
@@ -170,19 +181,14 @@ export function createSmsDelivery({ prisma, clock, config, provider, broker, log
       for (const message of stuck) {
         if (provider.name === 'local') {
           // Nothing leaves the machine: a text left in `sending` reached nobody, and is sent again.
-          // The job of its first send may still be kept (completed): it would swallow the new one.
           const back = await prisma.outboundMessage.updateMany({
             where: { id: message.id, status: 'sending' },
             data: { status: 'pending', updatedAt: clock.now() },
           });
           if (back.count === 0) continue;
-          const job = smsJob(message.id);
-          // A job still locked by a worker is not removed: the row stays pending, and the next
-          // worker to start queues it again (`requeue`).
-          await smsQueue()
-            .remove(job.opts.jobId!)
-            .catch(() => 0);
-          await smsQueue().add(job.name, job.data, job.opts);
+          // A job still locked by a worker stays: the row waits, pending, for the next worker to
+          // start, which queues it again (`requeue`).
+          await queueAgain(smsQueue(), message.id).catch(() => {});
           resent += 1;
           continue;
         }
