@@ -83,10 +83,16 @@ export interface ChasePreview {
 
 const CHANNEL_COLUMN = { call: Prisma.raw('callable'), sms: Prisma.raw('textable') } as const;
 
-/** The index of a voter's last outcome among OUTCOME_CLASSES, in SQL; 7 (no row) for outcomes that exclude. */
+/**
+ * The index of a contact's outcome among OUTCOME_CLASSES, in SQL; 7 (no row of the priority table)
+ * for outcomes that exclude. Computed on the day's contacts, fewer than the voters they are joined to.
+ */
 const OUTCOME_INDEX = Prisma.raw(
-  `CASE coalesce(lc.outcome, 'none') ${OUTCOME_CLASSES.map((outcome, index) => `WHEN '${outcome}' THEN ${index}`).join(' ')} ELSE 7 END`,
+  `CASE c.outcome::text ${OUTCOME_CLASSES.map((outcome, index) => `WHEN '${outcome}' THEN ${index}`).join(' ')} ELSE 7 END`,
 );
+
+/** A voter never contacted has the class 'none'. */
+const NEVER_CONTACTED = Prisma.raw(String(OUTCOME_CLASSES.indexOf('none')));
 
 /**
  * Sorting a city's supporters by phone and by priority needs more than PostgreSQL's default 4 MB,
@@ -109,8 +115,15 @@ const SELECTION_HASH_JOIN = `set_config('enable_mergejoin', 'off', true)`;
  */
 const SELECTION_SERIAL = `set_config('max_parallel_workers_per_gather', '0', true)`;
 
-/** The three settings above, for the transaction only (set_config's `true`), in one round trip. */
-const SELECTION_SETTINGS = Prisma.raw(`SELECT ${SELECTION_WORK_MEM}, ${SELECTION_HASH_JOIN}, ${SELECTION_SERIAL}`);
+/**
+ * No just-in-time compilation: the selection's estimated cost is over PostgreSQL's threshold, and
+ * compiling its expressions took 15–30 ms of a 300 ms preview, for rows it then ran through faster
+ * by no more than that. For the selection's transaction only.
+ */
+const SELECTION_NO_JIT = `set_config('jit', 'off', true)`;
+
+/** The four settings above, for the transaction only (set_config's `true`), in one round trip. */
+const SELECTION_SETTINGS = Prisma.raw(`SELECT ${SELECTION_WORK_MEM}, ${SELECTION_HASH_JOIN}, ${SELECTION_SERIAL}, ${SELECTION_NO_JIT}`);
 
 interface Dependencies {
   prisma: PrismaClient;
@@ -206,7 +219,7 @@ export function createChaseBuilder({ prisma, clock, elections, liveTurnout, feed
       WITH lookup AS (
         SELECT * FROM unnest(${keys}::bigint[], ${priorities}::float8[]) AS p(key, priority)
       ), last_contact AS (
-        SELECT DISTINCT ON (c.voter_id) c.voter_id, c.outcome::text AS outcome, c.created_at
+        SELECT DISTINCT ON (c.voter_id) c.voter_id, ${OUTCOME_INDEX} AS outcome_index, c.created_at
         FROM contact_attempt c
         ORDER BY c.voter_id, c.created_at DESC, c.id DESC
       ), base AS (
@@ -215,7 +228,7 @@ export function createChaseBuilder({ prisma, clock, elections, liveTurnout, feed
                v.phone IS NOT NULL AND v.sms_consent AND v.phone_kind IS DISTINCT FROM 'landline' AS textable
         FROM voter v
         LEFT JOIN last_contact lc ON lc.voter_id = v.id
-        JOIN lookup l ON l.key = v.station_id::bigint * 64 + v.support_level * 8 + ${OUTCOME_INDEX}
+        JOIN lookup l ON l.key = v.station_id::bigint * 64 + v.support_level * 8 + coalesce(lc.outcome_index, ${NEVER_CONTACTED})
         WHERE v.election_id = ${election.id}
           AND v.station_id = ANY(${stations.map((station) => station.stationId)}::int[])
           AND v.support_level <= ${criteria.maxSupport}
@@ -269,10 +282,10 @@ export function createChaseBuilder({ prisma, clock, elections, liveTurnout, feed
     async preview(raw: unknown): Promise<ChasePreview> {
       const selection = await select(raw);
       const { criteria } = selection;
-      const rows =
+      const [rows, online] = await Promise.all([
         selection.stations.length === 0
           ? []
-          : await prisma.$transaction(async (tx) => {
+          : prisma.$transaction(async (tx) => {
               await tx.$queryRaw(SELECTION_SETTINGS);
               return tx.$queryRaw<{ station_id: number; supporters: bigint; callable: bigint; textable: bigint; in_list: bigint }[]>`
                 ${selectionSql(selection, { ranked: false })}
@@ -281,7 +294,9 @@ export function createChaseBuilder({ prisma, clock, elections, liveTurnout, feed
                 FROM base GROUP BY station_id
                 UNION ALL
                 SELECT station_id, 0, 0, 0, count(*) FROM chosen GROUP BY station_id`;
-            });
+            }),
+        volunteersOnline(),
+      ]);
       const areaOf = new Map(selection.stations.map((station) => [station.stationId, station.area]));
       const byArea = new Map<string, AreaPreview>(
         selection.stations.map((station) => [station.area.code, { ...station.area, supporters: 0, byPhone: 0, bySms: 0, inList: 0 }]),
@@ -297,7 +312,7 @@ export function createChaseBuilder({ prisma, clock, elections, liveTurnout, feed
       const sum = (pick: (area: AreaPreview) => number) => areas.reduce((total, area) => total + pick(area), 0);
       const entries = sum((area) => area.inList);
       const byPhone = sum((area) => area.byPhone);
-      const volunteers = Math.max(1, await volunteersOnline());
+      const volunteers = Math.max(1, online);
       const toCall = criteria.channel === 'call' ? entries : byPhone;
       return {
         channel: criteria.channel,
