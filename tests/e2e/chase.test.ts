@@ -21,11 +21,28 @@ const DESKTOP_EN = { locale: 'en-GB', viewport: { width: 1280, height: 800 } };
  */
 const PERE_LACHAISE = { area: '7512003', name: 'Père-Lachaise', station: '2001' };
 const CHARONNE = { area: '7512004', station: '2033' };
+/** Made to lag by a low report of its station, for "Chase all lagging areas". */
+const SAINT_FARGEAU = { area: '7512002', name: 'Saint-Fargeau', station: '2021' };
 
 describe.runIf(server)('chase lists and the calling workspace', () => {
   let fixtures: BrowserFixtures;
   let coordinatorToken: string;
-  let opened: { id: number; closesAt: Date | null }[] = [];
+  let opened: { id: number; code: string; closesAt: Date | null }[] = [];
+
+  /** Stations open a few hours more (the live turnout sees it at its next refresh). */
+  async function keepOpen(codes: string[]) {
+    await fixtures.prisma.pollingStation.updateMany({
+      where: { code: { in: codes } },
+      data: { closesAt: new Date(Date.now() + 3 * 3_600_000) },
+    });
+  }
+
+  /** Stations closed again as the demo has them. */
+  async function closeAgain(codes: string[]) {
+    for (const station of opened.filter((one) => codes.includes(one.code))) {
+      await fixtures.prisma.pollingStation.update({ where: { id: station.id }, data: { closesAt: station.closesAt } });
+    }
+  }
 
   async function api<T>(method: 'GET' | 'POST', path: string, token: string, body?: unknown): Promise<{ status: number; body: T }> {
     const response = await fetch(`${server!.baseUrl}/api/v1${path}`, {
@@ -59,14 +76,11 @@ describe.runIf(server)('chase lists and the calling workspace', () => {
     fixtures = await openBrowserFixtures(server!);
     coordinatorToken = await fixtures.apiToken('coordinator');
     const stations = await fixtures.prisma.pollingStation.findMany({
-      where: { code: { in: [PERE_LACHAISE.station, CHARONNE.station] } },
-      select: { id: true, closesAt: true },
+      where: { code: { in: [PERE_LACHAISE.station, CHARONNE.station, SAINT_FARGEAU.station] } },
+      select: { id: true, code: true, closesAt: true },
     });
     opened = stations;
-    await fixtures.prisma.pollingStation.updateMany({
-      where: { id: { in: stations.map((station) => station.id) } },
-      data: { closesAt: new Date(Date.now() + 3 * 3_600_000) },
-    });
+    await keepOpen(stations.map((station) => station.code));
   });
 
   afterEach(async () => {
@@ -74,9 +88,7 @@ describe.runIf(server)('chase lists and the calling workspace', () => {
   });
 
   afterAll(async () => {
-    for (const station of opened) {
-      await fixtures.prisma.pollingStation.update({ where: { id: station.id }, data: { closesAt: station.closesAt } });
-    }
+    await closeAgain(opened.map((station) => station.code));
     await fixtures?.close();
   });
 
@@ -268,6 +280,96 @@ describe.runIf(server)('chase lists and the calling workspace', () => {
     await page.getByRole('heading', { level: 1, name: `${built.body.name} (1/2)` }).waitFor();
     expect(await textOf(page.locator('[data-figure="remaining"] dd'))).toBe('2');
   });
+
+  it('“Chase all lagging areas” takes every area behind by the threshold typed, with a station still open', async () => {
+    // Watchers of Saint-Fargeau's stations report half of what their baselines expect by the evening.
+    const stations = await fixtures.prisma.pollingStation.findMany({
+      where: { area: { code: SAINT_FARGEAU.area } },
+      select: { code: true, registeredVoters: true, baselineTurnout: true },
+    });
+    const watcher = await fixtures.apiToken(
+      'watcher',
+      stations.map((one) => one.code),
+    );
+    const report = async (share: number, observedAt: string) => {
+      for (const one of stations) {
+        const reported = await api<{ status: string }>('POST', '/reports', watcher, {
+          id: randomUUID(),
+          stationCode: one.code,
+          voters: Math.round(one.registeredVoters * one.baselineTurnout! * share),
+          observedAt,
+        });
+        expect([reported.status, reported.body.status]).toEqual([201, 'accepted']);
+      }
+    };
+    await report(0.5, '2026-03-15T18:30:00.000Z');
+    // The other tests' areas are closed meanwhile: their people stay off this list, whatever the order tests run in.
+    const others = [PERE_LACHAISE.station, CHARONNE.station];
+    await closeAgain(others);
+    try {
+      await chaseAllLagging(others);
+    } finally {
+      await keepOpen(others);
+    }
+    // Later in the evening, Saint-Fargeau catches up: the other browser tests find the city as it was.
+    await report(1.1, '2026-03-15T18:45:00.000Z');
+  });
+
+  async function chaseAllLagging(closed: string[]) {
+    interface Snapshot {
+      stations: { code: string; areaCode: string; closesAt: string }[];
+      areas: { code: string; lag: number | null }[];
+    }
+    const { page } = await fixtures.signedIn('coordinator', { context: WAR_ROOM });
+    await page.getByRole('status').filter({ hasText: 'En direct' }).waitFor();
+    // The areas the list must take: behind by the threshold or more, with a station open now.
+    let expected: string[] = [];
+    let threshold = 0;
+    for (const deadline = Date.now() + 30_000; ;) {
+      const { body } = await api<Snapshot>('GET', '/turnout', coordinatorToken);
+      const lag = body.areas.find((area) => area.code === SAINT_FARGEAU.area)?.lag ?? null;
+      threshold = lag === null ? 0 : Math.max(1, Math.floor(-lag * 100) - 1);
+      const behind = new Set(body.areas.filter((area) => area.lag !== null && area.lag <= -threshold / 100).map((area) => area.code));
+      const open = body.stations.filter((one) => new Date(one.closesAt).getTime() > Date.now() && behind.has(one.areaCode));
+      expected = [...new Set(open.map((one) => one.areaCode))].sort();
+      const closedSeen = body.stations.every((one) => !closed.includes(one.code) || new Date(one.closesAt).getTime() <= Date.now());
+      if (expected.includes(SAINT_FARGEAU.area) && closedSeen) break;
+      if (Date.now() > deadline) throw new Error(`Saint-Fargeau is not lagging with its station open (lag ${lag}), or others are open.`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    expect(threshold).toBeGreaterThanOrEqual(20);
+
+    await page.getByRole('button', { name: 'Relancer tous les secteurs en retard' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Nouvelle liste de relance' });
+    await dialog.waitFor();
+    expect(await textOf(dialog.locator('#chase-dialog-for'))).toBe(
+      'Pour chaque secteur en retard d’au moins 5 % sur sa participation attendue',
+    );
+    await dialog.getByLabel('Secteurs en retard d’au moins (%)').fill(String(threshold));
+    await dialog.getByRole('button', { name: 'Mettre à jour l’aperçu' }).click();
+    await dialog.getByText(`Pour chaque secteur en retard d’au moins ${threshold} % sur sa participation attendue`).waitFor();
+    const rows = dialog.locator('.chase-table tbody tr');
+    await rows.first().waitFor();
+    await dialog.locator('.chase-preview[aria-busy="false"]').waitFor();
+    expect(await rows.evaluateAll((all) => all.map((row) => row.getAttribute('data-area')))).toEqual(expected);
+    const row = dialog.locator(`tr[data-area="${SAINT_FARGEAU.area}"]`);
+    expect(await textOf(row.locator('th'))).toBe(SAINT_FARGEAU.name);
+    expect(await textOf(row.locator('td').first())).toMatch(/^[-−]\d+,\d %$/);
+    const inList = Number(await textOf(dialog.locator('[data-figure="entries"] dd')));
+    expect(inList).toBeGreaterThanOrEqual(Number(await textOf(row.locator('td').last())));
+    expect(Number(await textOf(row.locator('td').last()))).toBeGreaterThan(0);
+
+    await dialog.getByRole('button', { name: `Créer la liste (${inList} personnes)` }).click();
+    await dialog.getByText(/^Liste « .+ » créée avec \d+ personnes\./).waitFor();
+    await dialog.getByRole('link', { name: 'Ouvrir la liste pour l’attribuer' }).click();
+    await page.waitForURL(/\/chase\/\d+$/);
+    expect(await textOf(page.locator('[data-figure="remaining"] dd'))).toBe(String(inList));
+    const listId = Number(new URL(page.url()).pathname.split('/').pop());
+    const list = await fixtures.prisma.chaseList.findUniqueOrThrow({ where: { id: listId }, select: { criteria: true } });
+    // The list keeps every area that was behind, those whose stations had all closed too.
+    expect(list.criteria).toMatchObject({ lagThreshold: threshold / 100, areaCodes: expect.arrayContaining(expected) });
+    await page.context().close();
+  }
 
   it('says the workspace needs JavaScript when it is off', async () => {
     const { page } = await fixtures.signedIn('volunteer', { context: { ...DESKTOP_EN, javaScriptEnabled: false } });
