@@ -494,6 +494,12 @@ export const en = {
   'chase.teams.members': 'Members',
   'chase.teams.save': 'Save the members',
   'chase.teams.saved': 'Team {name} saved.',
+  'assign.error.invalid_input':
+    'Nothing was saved: tick at least one team or volunteer to add. If you did, one of them has just been removed: reload the page.',
+  'team.error.name': 'Give the team a name of at most 60 characters.',
+  'team.error.conflict': 'There is already a team with this name. Choose another name.',
+  'team.error.not_found': 'This team no longer exists. Reload the page.',
+  'team.error.memberIds': 'A volunteer ticked has just left or been disabled: reload the page and tick again.',
   'chase.rides.nav': 'Rides',
   'chase.rides.title': 'Rides',
   'chase.rides.intro': 'People who told a volunteer they need a ride to vote. Open ones first, oldest first.',

@@ -502,6 +502,12 @@ export const fr: Record<MessageKey, string> = {
   'chase.teams.members': 'Membres',
   'chase.teams.save': 'Enregistrer les membres',
   'chase.teams.saved': 'Équipe {name} enregistrée.',
+  'assign.error.invalid_input':
+    'Rien n’a été enregistré : cochez au moins une équipe ou un bénévole à ajouter. Si c’est fait, l’un d’eux vient d’être retiré : rechargez la page.',
+  'team.error.name': 'Donnez à l’équipe un nom de 60 caractères au plus.',
+  'team.error.conflict': 'Une équipe porte déjà ce nom. Choisissez-en un autre.',
+  'team.error.not_found': 'Cette équipe n’existe plus. Rechargez la page.',
+  'team.error.memberIds': 'Un bénévole coché vient de partir ou d’être désactivé : rechargez la page et cochez à nouveau.',
   'chase.rides.nav': 'Transports',
   'chase.rides.title': 'Transports',
   'chase.rides.intro':

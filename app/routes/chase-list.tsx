@@ -1,7 +1,5 @@
-import { useState } from 'react';
 import { data, Form, Link, useNavigation } from 'react-router';
 import type { ChaseListSummary } from '../../server/chase/chase.lists.ts';
-import { callApi } from '../chase/api.ts';
 import { CsrfInput } from '../components/csrf-input.tsx';
 import { Field, FormAlert } from '../components/field.tsx';
 import { formState, type FormState } from '../forms.ts';
@@ -44,6 +42,7 @@ export async function loader({ context, params, request }: Route.LoaderArgs) {
       texts: texts.counts,
       textListForm: context.forms.textList.contract,
       splitForm: context.forms.chaseSplit.contract,
+      assignForm: context.forms.chaseAssign.contract,
     };
   } catch (error) {
     if (isNotFound(error)) throw data({ code: 'not_found' }, { status: 404 });
@@ -52,13 +51,21 @@ export async function loader({ context, params, request }: Route.LoaderArgs) {
 }
 
 /**
- * Two forms post here, as plain form posts so they work without JavaScript: splitting the list
- * (its parts are new lists, linked from the answer), and texting it (`?intent=texts`).
+ * Three forms post here, as plain form posts so they work without JavaScript: who works the list
+ * (`?intent=assign`), splitting it (its parts are new lists, linked from the answer), and texting it
+ * (`?intent=texts`).
  */
 export async function action({ context, params, request }: Route.ActionArgs) {
   const principal = context.requireRole(context.access.manageChase);
   const listId = listIdOf(params);
-  if (new URL(request.url).searchParams.get('intent') === 'texts') {
+  const intent = new URL(request.url).searchParams.get('intent');
+  if (intent === 'assign') {
+    return context.submit(request, context.forms.chaseAssign, async (input) => {
+      const { assignees } = await context.services.chase.lists.assign(principal, listId, input);
+      return { ok: true as const, intent: 'assign' as const, names: [...assignees.teams, ...assignees.users].map((who) => who.name) };
+    });
+  }
+  if (intent === 'texts') {
     return context.submit(request, context.forms.textList, async ({ templateId }) => {
       const sent = await context.services.sms.sendListTexts(principal, listId, templateId);
       return { ok: true as const, intent: 'texts' as const, queued: sent.queued, alreadyQueued: sent.alreadyQueued };
@@ -76,7 +83,10 @@ export default function ChaseList({ loaderData, actionData }: Route.ComponentPro
   const { list, timeZone } = loaderData;
   const live = useLiveProgress([list.progress]);
   // A refused post comes back without its intent: the fields it names say which form it was.
-  const textsFailed = actionData !== undefined && !actionData.ok && 'fields' in actionData && actionData.fields.includes('templateId');
+  const failedOn = (...fields: string[]) =>
+    actionData !== undefined && !actionData.ok && 'fields' in actionData && actionData.fields.some((field) => fields.includes(field));
+  const textsFailed = failedOn('templateId');
+  const assignFailed = failedOn('userIds', 'teamIds', 'mode');
   return (
     <section className="page chase" aria-labelledby="chase-list-title">
       <title>{`${list.name} — Relance`}</title>
@@ -93,7 +103,13 @@ export default function ChaseList({ loaderData, actionData }: Route.ComponentPro
         <LiveStatus status={live.status} />
       </div>
       <ProgressBars progress={live.progressOf(list.id) ?? list.progress} />
-      <AssignPanel key={list.id} list={list} teams={loaderData.teams} volunteers={loaderData.volunteers} />
+      <AssignPanel
+        list={list}
+        teams={loaderData.teams}
+        volunteers={loaderData.volunteers}
+        form={formState(loaderData.assignForm, assignFailed ? actionData : undefined)}
+        saved={actionData?.ok && actionData.intent === 'assign' ? actionData.names : null}
+      />
       <TextListPanel
         listId={list.id}
         templates={loaderData.templates}
@@ -105,7 +121,7 @@ export default function ChaseList({ loaderData, actionData }: Route.ComponentPro
         timeZone={timeZone}
       />
       <SplitPanel
-        form={formState(loaderData.splitForm, textsFailed ? undefined : actionData)}
+        form={formState(loaderData.splitForm, textsFailed || assignFailed ? undefined : actionData)}
         created={actionData?.ok && actionData.intent === 'split' ? actionData.lists : null}
       />
       <section className="panel" aria-labelledby="paper-title">
@@ -127,102 +143,83 @@ export default function ChaseList({ loaderData, actionData }: Route.ComponentPro
   );
 }
 
+/**
+ * The teams and volunteers who work the list, as boxes to tick: "Give" moves the list to those ticked
+ * only, "Add" adds them to those on it. A plain form post, so it works without JavaScript.
+ */
 function AssignPanel({
   list,
   teams,
   volunteers,
+  form,
+  saved,
 }: {
   list: ChaseListSummary;
   teams: { id: number; name: string }[];
   volunteers: { id: number; name: string; teamId: number | null }[];
+  form: FormState<'teamIds' | 'userIds' | 'mode'>;
+  saved: string[] | null;
 }) {
   const t = useT();
-  const [teamIds, setTeamIds] = useState(() => new Set(list.assignees.teams.map((team) => team.id)));
-  const [userIds, setUserIds] = useState(() => new Set(list.assignees.users.map((user) => user.id)));
-  const [saved, setSaved] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const toggle = (set: Set<number>, id: number, on: boolean) => {
-    const next = new Set(set);
-    if (on) next.add(id);
-    else next.delete(id);
-    return next;
-  };
-  async function assign(mode: 'replace' | 'add') {
-    setBusy(true);
-    setError(null);
-    setSaved(null);
-    const answer = await callApi<ChaseListSummary>('POST', `/api/v1/chase-lists/${list.id}/assign`, {
-      userIds: [...userIds],
-      teamIds: [...teamIds],
-      mode,
-    });
-    setBusy(false);
-    if (!answer.ok) return setError(answer.error!.message || answer.error!.code);
-    const { assignees } = answer.body!;
-    setTeamIds(new Set(assignees.teams.map((team) => team.id)));
-    setUserIds(new Set(assignees.users.map((user) => user.id)));
-    const names = [...assignees.teams, ...assignees.users].map((who) => who.name);
-    setSaved(t('chase.assign.saved', { names: names.length > 0 ? names.join(', ') : t('chase.assign.nobody') }));
-  }
+  const navigation = useNavigation();
+  const busy = navigation.state !== 'idle' && navigation.formData?.has('mode') === true;
+  const onList = new Set([
+    ...list.assignees.teams.map((team) => `team:${team.id}`),
+    ...list.assignees.users.map((user) => `user:${user.id}`),
+  ]);
   return (
     <section className="panel" aria-labelledby="assign-title">
       <h2 id="assign-title">{t('chase.assign.title')}</h2>
-      <div className="chase-assign">
-        <fieldset>
-          <legend>{t('chase.assign.teams')}</legend>
-          {teams.length === 0 ? (
-            <p className="muted">
-              {t('chase.teams.none')} <Link to="/chase/teams">{t('chase.teams.create')}</Link>
-            </p>
-          ) : (
-            teams.map((team) => (
-              <label key={team.id} className="check">
-                <input
-                  type="checkbox"
-                  checked={teamIds.has(team.id)}
-                  onChange={(event) => setTeamIds((set) => toggle(set, team.id, event.target.checked))}
-                />{' '}
-                {team.name}
-              </label>
-            ))
-          )}
-        </fieldset>
-        <fieldset>
-          <legend>{t('chase.assign.volunteers')}</legend>
-          {volunteers.length === 0 ? (
-            <p className="muted">{t('chase.teams.noVolunteers')}</p>
-          ) : (
-            volunteers.map((volunteer) => (
-              <label key={volunteer.id} className="check">
-                <input
-                  type="checkbox"
-                  checked={userIds.has(volunteer.id)}
-                  onChange={(event) => setUserIds((set) => toggle(set, volunteer.id, event.target.checked))}
-                />{' '}
-                {volunteer.name}
-              </label>
-            ))
-          )}
-        </fieldset>
-      </div>
-      <p className="hint">{t('chase.assign.hint')}</p>
-      <p className="chase-links">
-        <button type="button" className="button primary" disabled={busy} onClick={() => void assign('replace')}>
-          {t('chase.assign.replace')}
-        </button>{' '}
-        <button type="button" className="button" disabled={busy} onClick={() => void assign('add')}>
-          {t('chase.assign.add')}
-        </button>
-      </p>
-      <div role="status" aria-live="polite">
-        {saved && <p className="alert alert-success">{saved}</p>}
-      </div>
-      {error && (
-        <p className="alert alert-error" role="alert">
-          {t('chase.error', { message: error })}
+      <FormAlert form={form} />
+      {/* Keyed by who is on the list: after a save, the boxes show what was saved. */}
+      <Form method="post" action={`/chase/${list.id}?intent=assign`} key={[...onList].sort().join()} preventScrollReset>
+        <CsrfInput />
+        <div className="chase-assign">
+          <fieldset>
+            <legend>{t('chase.assign.teams')}</legend>
+            {teams.length === 0 ? (
+              <p className="muted">
+                {t('chase.teams.none')} <Link to="/chase/teams">{t('chase.teams.create')}</Link>
+              </p>
+            ) : (
+              teams.map((team) => (
+                <label key={team.id} className="check">
+                  <input type="checkbox" name="teamIds" value={team.id} defaultChecked={onList.has(`team:${team.id}`)} /> {team.name}
+                </label>
+              ))
+            )}
+          </fieldset>
+          <fieldset>
+            <legend>{t('chase.assign.volunteers')}</legend>
+            {volunteers.length === 0 ? (
+              <p className="muted">{t('chase.teams.noVolunteers')}</p>
+            ) : (
+              volunteers.map((volunteer) => (
+                <label key={volunteer.id} className="check">
+                  <input type="checkbox" name="userIds" value={volunteer.id} defaultChecked={onList.has(`user:${volunteer.id}`)} />{' '}
+                  {volunteer.name}
+                </label>
+              ))
+            )}
+          </fieldset>
+        </div>
+        <p className="hint">{t('chase.assign.hint')}</p>
+        <p className="chase-links">
+          <button type="submit" name="mode" value="replace" className="button primary" disabled={busy}>
+            {t('chase.assign.replace')}
+          </button>{' '}
+          <button type="submit" name="mode" value="add" className="button" disabled={busy}>
+            {t('chase.assign.add')}
+          </button>
         </p>
-      )}
+      </Form>
+      <div role="status" aria-live="polite">
+        {saved && (
+          <p className="alert alert-success">
+            {t('chase.assign.saved', { names: saved.length > 0 ? saved.join(', ') : t('chase.assign.nobody') })}
+          </p>
+        )}
+      </div>
     </section>
   );
 }

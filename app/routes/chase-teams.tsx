@@ -1,36 +1,46 @@
-import { useState } from 'react';
-import { Link, useRevalidator } from 'react-router';
-import { callApi } from '../chase/api.ts';
+import { Form, Link, useNavigation } from 'react-router';
+import { CsrfInput } from '../components/csrf-input.tsx';
+import { Field, FormAlert } from '../components/field.tsx';
+import { formState, type FormState } from '../forms.ts';
 import { useT } from '../i18n/i18n.ts';
 import type { Route } from './+types/chase-teams';
 
 export async function loader({ context }: Route.LoaderArgs) {
   const principal = context.requireRole(context.access.manageChase);
-  return context.services.chase.lists.teams(principal);
+  return {
+    ...(await context.services.chase.lists.teams(principal)),
+    teamForm: context.forms.team.contract,
+    membersForm: context.forms.teamMembers.contract,
+  };
+}
+
+/**
+ * Two forms post here, as plain form posts so they work without JavaScript: a new team
+ * (`?intent=create`), and a team's members (`?intent=members`).
+ */
+export async function action({ context, request }: Route.ActionArgs) {
+  const principal = context.requireRole(context.access.manageChase);
+  const { lists } = context.services.chase;
+  if (new URL(request.url).searchParams.get('intent') === 'members') {
+    return context.submit(request, context.forms.teamMembers, async ({ teamId, memberIds }) => {
+      const team = await lists.setTeamMembers(principal, teamId, { memberIds });
+      return { ok: true as const, name: team.name };
+    });
+  }
+  return context.submit(request, context.forms.team, async (input) => {
+    const team = await lists.createTeam(principal, input);
+    return { ok: true as const, name: team.name };
+  });
 }
 
 type Volunteer = { id: number; name: string; teamId: number | null };
 
 /** Teams of volunteers: a list given to a team is worked by all its members. */
-export default function ChaseTeams({ loaderData }: Route.ComponentProps) {
+export default function ChaseTeams({ loaderData, actionData }: Route.ComponentProps) {
   const t = useT();
-  const revalidator = useRevalidator();
   const { teams, volunteers } = loaderData;
-  const [name, setName] = useState('');
-  const [members, setMembers] = useState<Set<number>>(new Set());
-  const [message, setMessage] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  async function create() {
-    setError(null);
-    const answer = await callApi<{ name: string }>('POST', '/api/v1/teams', { name: name.trim(), memberIds: [...members] });
-    if (!answer.ok) return setError(answer.error!.message || answer.error!.code);
-    setMessage(t('chase.teams.saved', { name: answer.body!.name }));
-    setName('');
-    setMembers(new Set());
-    void revalidator.revalidate();
-  }
-
+  const failed = formState(loaderData.teamForm, actionData);
+  const membersFailed = failed.failure?.fields.includes('memberIds') ?? false;
   return (
     <section className="page chase" aria-labelledby="teams-title">
       <title>{`${t('chase.teams.title')} — Relance`}</title>
@@ -40,56 +50,54 @@ export default function ChaseTeams({ loaderData }: Route.ComponentProps) {
       <h1 id="teams-title">{t('chase.teams.title')}</h1>
       <p className="subtitle">{t('chase.teams.intro')}</p>
       <div role="status" aria-live="polite">
-        {message && <p className="alert alert-success">{message}</p>}
+        {actionData?.ok && <p className="alert alert-success">{t('chase.teams.saved', { name: actionData.name })}</p>}
       </div>
-      {error && (
-        <p className="alert alert-error" role="alert">
-          {t('chase.error', { message: error })}
-        </p>
-      )}
+      <FormAlert form={failed} />
+      {membersFailed && <p className="field-error">{t('team.error.memberIds')}</p>}
       {teams.length === 0 ? (
         <p className="muted">{t('chase.teams.none')}</p>
       ) : (
         teams.map((team) => (
-          <TeamMembers
-            key={`${team.id}:${volunteers.map((v) => v.teamId).join()}`}
-            team={team}
-            volunteers={volunteers}
-            onSaved={setMessage}
-          />
+          // Keyed by every volunteer's team: after a save, the boxes show what was saved.
+          <TeamMembers key={`${team.id}:${volunteers.map((v) => v.teamId).join()}`} team={team} volunteers={volunteers} />
         ))
       )}
-      <form
-        className="panel narrow-panel"
-        aria-labelledby="team-create-title"
-        onSubmit={(event) => {
-          event.preventDefault();
-          void create();
-        }}
-      >
-        <h2 id="team-create-title">{t('chase.teams.create')}</h2>
-        <div className="field">
-          <label htmlFor="team-name">{t('chase.teams.name')}</label>
-          <input id="team-name" type="text" required maxLength={60} value={name} onChange={(event) => setName(event.target.value)} />
-        </div>
-        <VolunteerChecks volunteers={volunteers} checked={members} onChange={setMembers} idPrefix="new-team" />
-        <button type="submit" className="button primary">
-          {t('chase.teams.create')}
-        </button>
-      </form>
+      {/* Keyed by the number of teams: emptied once the new team is saved. */}
+      <CreateTeam key={teams.length} volunteers={volunteers} form={formState(loaderData.teamForm, actionData)} />
     </section>
+  );
+}
+
+function useBusy(intent: string) {
+  const navigation = useNavigation();
+  return navigation.state !== 'idle' && navigation.formAction?.endsWith(`intent=${intent}`) === true;
+}
+
+function CreateTeam({ volunteers, form }: { volunteers: Volunteer[]; form: FormState<'name' | 'memberIds'> }) {
+  const t = useT();
+  const busy = useBusy('create');
+  return (
+    <Form method="post" action="/chase/teams?intent=create" className="panel narrow-panel" aria-labelledby="team-create-title">
+      <CsrfInput />
+      <h2 id="team-create-title">{t('chase.teams.create')}</h2>
+      <Field form={form} name="name" label={t('chase.teams.name')}>
+        <input type="text" />
+      </Field>
+      <VolunteerChecks volunteers={volunteers} isChecked={() => false} idPrefix="new-team" />
+      <button type="submit" className="button primary" disabled={busy}>
+        {t('chase.teams.create')}
+      </button>
+    </Form>
   );
 }
 
 function VolunteerChecks({
   volunteers,
-  checked,
-  onChange,
+  isChecked,
   idPrefix,
 }: {
   volunteers: Volunteer[];
-  checked: Set<number>;
-  onChange: (checked: Set<number>) => void;
+  isChecked: (volunteer: Volunteer) => boolean;
   idPrefix: string;
 }) {
   const t = useT();
@@ -102,13 +110,9 @@ function VolunteerChecks({
           <input
             id={`${idPrefix}-${volunteer.id}`}
             type="checkbox"
-            checked={checked.has(volunteer.id)}
-            onChange={(event) => {
-              const next = new Set(checked);
-              if (event.target.checked) next.add(volunteer.id);
-              else next.delete(volunteer.id);
-              onChange(next);
-            }}
+            name="memberIds"
+            value={volunteer.id}
+            defaultChecked={isChecked(volunteer)}
           />{' '}
           {volunteer.name}
         </label>
@@ -117,46 +121,25 @@ function VolunteerChecks({
   );
 }
 
-function TeamMembers({
-  team,
-  volunteers,
-  onSaved,
-}: {
-  team: { id: number; name: string };
-  volunteers: Volunteer[];
-  onSaved: (message: string) => void;
-}) {
+function TeamMembers({ team, volunteers }: { team: { id: number; name: string }; volunteers: Volunteer[] }) {
   const t = useT();
-  const revalidator = useRevalidator();
-  const [members, setMembers] = useState(() => new Set(volunteers.filter((v) => v.teamId === team.id).map((v) => v.id)));
-  const [error, setError] = useState<string | null>(null);
-  async function save() {
-    setError(null);
-    const answer = await callApi('POST', `/api/v1/teams/${team.id}/members`, { memberIds: [...members] });
-    if (!answer.ok) return setError(answer.error!.message || answer.error!.code);
-    onSaved(t('chase.teams.saved', { name: team.name }));
-    void revalidator.revalidate();
-  }
+  const busy = useBusy('members');
   return (
-    <form
+    <Form
+      method="post"
+      action="/chase/teams?intent=members"
       className="panel narrow-panel"
       aria-labelledby={`team-${team.id}`}
       data-team={team.id}
-      onSubmit={(event) => {
-        event.preventDefault();
-        void save();
-      }}
+      preventScrollReset
     >
+      <CsrfInput />
+      <input type="hidden" name="teamId" value={team.id} />
       <h2 id={`team-${team.id}`}>{team.name}</h2>
-      <VolunteerChecks volunteers={volunteers} checked={members} onChange={setMembers} idPrefix={`team-${team.id}`} />
-      {error && (
-        <p className="alert alert-error" role="alert">
-          {t('chase.error', { message: error })}
-        </p>
-      )}
-      <button type="submit" className="button">
+      <VolunteerChecks volunteers={volunteers} isChecked={(volunteer) => volunteer.teamId === team.id} idPrefix={`team-${team.id}`} />
+      <button type="submit" className="button" disabled={busy}>
         {t('chase.teams.save')}
       </button>
-    </form>
+    </Form>
   );
 }

@@ -36,6 +36,8 @@ type FieldOf<S extends ObjectSchema> = Extract<keyof z.input<S>, string>;
 export interface FormDefinition<S extends ObjectSchema = ObjectSchema> {
   schema: S;
   contract: FormContract<FieldOf<S>>;
+  /** Fields posted once per box ticked (checkboxes sharing a name): read as lists, empty when none is. */
+  lists: readonly string[];
 }
 
 interface JsonSchemaProperty {
@@ -50,7 +52,7 @@ interface JsonSchemaProperty {
 /** JSON Schema's anchored pattern as an HTML `pattern`, which the browser anchors itself. */
 const htmlPattern = (pattern: string) => pattern.replace(/^\^/, '').replace(/\$$/, '');
 
-function defineForm<S extends ObjectSchema>(id: string, schema: S): FormDefinition<S> {
+function defineForm<S extends ObjectSchema>(id: string, schema: S, lists: readonly FieldOf<S>[] = []): FormDefinition<S> {
   const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as {
     properties?: Record<string, JsonSchemaProperty>;
     required?: string[];
@@ -66,8 +68,11 @@ function defineForm<S extends ObjectSchema>(id: string, schema: S): FormDefiniti
       return [name, constraints];
     }),
   ) as Record<FieldOf<S>, FieldConstraints>;
-  return { schema, contract: { id, fields } };
+  return { schema, contract: { id, fields }, lists };
 }
+
+/** The ids of the boxes ticked under one name (read with the form's `lists`). */
+const idList = (max: number) => z.array(z.coerce.number().int().positive().max(2_147_483_647)).max(max);
 
 /** A box left empty is a value not given. */
 const optionalText = <S extends z.ZodType>(schema: S) => z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
@@ -188,6 +193,20 @@ export const forms = {
       parts: z.coerce.number().int().min(2).max(20).optional(),
     }),
   ),
+  /**
+   * Who works a chase list (app/routes/chase-list.tsx): the teams and volunteers ticked, instead of
+   * those on it now (replace) or with them (add).
+   */
+  chaseAssign: defineForm('assign', z.object({ teamIds: idList(100), userIds: idList(500), mode: z.enum(['replace', 'add']) }), [
+    'teamIds',
+    'userIds',
+  ]),
+  /** A new team of volunteers (app/routes/chase-teams.tsx). */
+  team: defineForm('team', z.object({ name: z.string().trim().min(1).max(60), memberIds: idList(500) }), ['memberIds']),
+  /** The volunteers ticked become a team's members. */
+  teamMembers: defineForm('team', z.object({ teamId: z.coerce.number().int().positive().max(2_147_483_647), memberIds: idList(500) }), [
+    'memberIds',
+  ]),
   /** The "mark done" button on a ride request's row (app/routes/rides.tsx). */
   rideDone: defineForm('rides', z.object({ rideId: z.coerce.number().int().positive().max(2_147_483_647) })),
   /** The revoke button on a wall screen link's row. */
@@ -233,14 +252,17 @@ export interface FormFailure {
   params: Record<string, number>;
 }
 
-/** Every named field of a posted form, as text (files have no place in these forms). */
-function formValues(form: FormData): Record<string, string> {
-  return Object.fromEntries([...form.entries()].filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+/** Every named field of a posted form, as text (files have no place in these forms); `lists` as lists of text. */
+function formValues(form: FormData, lists: readonly string[]): Record<string, string | string[]> {
+  const text = (entry: [string, FormDataEntryValue]): entry is [string, string] => typeof entry[1] === 'string';
+  const values: Record<string, string | string[]> = Object.fromEntries([...form.entries()].filter(text));
+  for (const name of lists) values[name] = form.getAll(name).filter((value) => typeof value === 'string');
+  return values;
 }
 
 /** The form's input, or an InvalidInput naming every field to fix. */
 export function parseForm<S extends ObjectSchema>(definition: FormDefinition<S>, form: FormData): z.output<S> {
-  const parsed = definition.schema.safeParse(formValues(form));
+  const parsed = definition.schema.safeParse(formValues(form, definition.lists));
   if (parsed.success) return parsed.data;
   const fields = [...new Set(parsed.error.issues.map((issue) => String(issue.path[0] ?? '')))].filter(Boolean);
   throw new InvalidInput(`Fix these fields: ${fields.join(', ')}.`, fields);

@@ -371,6 +371,61 @@ describe.runIf(server)('chase lists and the calling workspace', () => {
     await page.context().close();
   }
 
+  it('a coordinator makes a team and gives it a list with JavaScript off', async () => {
+    await untilOpenWithWarRoom(CHARONNE.area);
+    const built = await api<{ id: number; name: string }>('POST', '/chase-lists', coordinatorToken, {
+      areaCodes: [CHARONNE.area],
+      channel: 'call',
+      limit: 2,
+    });
+    expect(built.status).toBe(201);
+    const members = [await fixtures.person('volunteer'), await fixtures.person('volunteer')];
+    const helper = await fixtures.person('volunteer');
+    const coordinator = await fixtures.signedIn('coordinator', { context: { ...DESKTOP_EN, javaScriptEnabled: false } });
+    const { page } = coordinator;
+
+    await page.goto(`${server!.baseUrl}/chase/teams`);
+    const team = `Porte à porte ${randomBytes(3).toString('hex')}`;
+    const create = page.locator('form', { has: page.getByRole('heading', { name: 'Create a team' }) });
+    await create.getByLabel('Team name').fill(team);
+    for (const member of members) await create.getByLabel(member.name).check();
+    await create.getByRole('button', { name: 'Create a team' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `Team ${team} saved.` })
+      .waitFor();
+    const saved = page.locator('form', { has: page.getByRole('heading', { name: team }) });
+    expect(await saved.getByLabel(members[0]!.name).isChecked()).toBe(true);
+    expect(await saved.getByLabel(helper.name).isChecked()).toBe(false);
+
+    await page.goto(`${server!.baseUrl}/chase/${built.body.id}`);
+    // "Add them" with nobody ticked saves nothing, and says what to do (the page answers 422).
+    coordinator.expectedStatuses.add(422);
+    await page.getByRole('button', { name: 'Add them' }).click();
+    expect(await textOf(page.getByRole('alert'))).toMatch(/^Nothing was saved: tick at least one team or volunteer to add\./);
+    expect(await fixtures.prisma.chaseListAssignment.count({ where: { listId: built.body.id } })).toBe(0);
+
+    await page.getByRole('checkbox', { name: team }).check();
+    await page.getByRole('button', { name: 'Give the list to them' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `Saved: the list goes to ${team}.` })
+      .waitFor();
+    expect(await page.getByRole('checkbox', { name: team }).isChecked()).toBe(true);
+    await page.getByRole('checkbox', { name: helper.name }).check();
+    await page.getByRole('button', { name: 'Add them' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `Saved: the list goes to ${team}, ${helper.name}.` })
+      .waitFor();
+    const assignments = await fixtures.prisma.chaseListAssignment.findMany({
+      where: { listId: built.body.id },
+      select: { teamId: true, userId: true },
+    });
+    expect(assignments).toHaveLength(2);
+    expect(assignments.some((assignment) => assignment.userId === helper.id)).toBe(true);
+  });
+
   it('says the workspace needs JavaScript when it is off', async () => {
     const { page } = await fixtures.signedIn('volunteer', { context: { ...DESKTOP_EN, javaScriptEnabled: false } });
     await page.getByRole('heading', { level: 1, name: 'Calls' }).waitFor();
