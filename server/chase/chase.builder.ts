@@ -25,7 +25,10 @@ export const AVERAGE_CALL_SECONDS = 150;
 /** A volunteer who claimed or recorded something this recently counts as online. */
 export const ONLINE_WITHIN_MINUTES = 15;
 
-/** Advisory lock key (with the election id) that makes two builds of one election run one after the other. */
+/**
+ * Advisory lock key (with the election id) that makes two builds of one election run one after the
+ * other. A deletion of voters takes it too (the trigger that deletes their entries, decision 028).
+ */
 const BUILD_LOCK = 7_406_101;
 
 interface AreaOfStation {

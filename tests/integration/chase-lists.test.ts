@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
+import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ChasePreview } from '../../server/chase/chase.builder.ts';
 import { InvalidInput } from '../../server/errors.ts';
@@ -234,5 +235,82 @@ describe('chase list export', () => {
       [2, '-Durand', '20:00'],
     ]);
     expect(await t.services.db.prisma.auditEvent.count({ where: { action: 'export.chase_list', subjectId: String(list.id) } })).toBe(2);
+  });
+});
+
+describe('entries kept with their list, voter and volunteer by triggers (decision 028)', () => {
+  async function listOfThree() {
+    const { prisma } = t.services.db;
+    const election = await createSmallElection(t.services);
+    const voters = [
+      ...(
+        await createVoters(t.services, election.id, [
+          { external_id: 'K1', phone: '+33639980301' },
+          { external_id: 'K2', phone: '+33639980302' },
+          { external_id: 'K3', phone: '+33639980303' },
+        ])
+      ).values(),
+    ];
+    const list = await prisma.chaseList.create({ data: { electionId: election.id, name: 'Keys', channel: 'call', criteria: {} } });
+    await prisma.chaseEntry.createMany({
+      data: voters.map((voter, i) => ({ listId: list.id, voterId: voter.id, priority: 1, rank: i + 1 })),
+    });
+    return { election, voters, list };
+  }
+
+  it('deletes the entries of a voter deleted, and of a list deleted', async () => {
+    const { prisma } = t.services.db;
+    const { voters, list } = await listOfThree();
+    await prisma.voter.delete({ where: { id: voters[0]!.id } });
+    expect((await prisma.chaseEntry.findMany({ where: { listId: list.id }, orderBy: { rank: 'asc' } })).map((e) => e.voterId)).toEqual([
+      voters[1]!.id,
+      voters[2]!.id,
+    ]);
+    await prisma.chaseList.delete({ where: { id: list.id } });
+    expect(await prisma.chaseEntry.count({ where: { listId: list.id } })).toBe(0);
+  });
+
+  it('forgets a deleted volunteer on the calls they held or made', async () => {
+    const { prisma } = t.services.db;
+    const { list } = await listOfThree();
+    const volunteer = await signedIn(t.services, 'volunteer');
+    const [first] = await prisma.chaseEntry.findMany({ where: { listId: list.id }, orderBy: { rank: 'asc' }, take: 1 });
+    await prisma.chaseEntry.update({ where: { id: first!.id }, data: { state: 'claimed', assigneeId: volunteer.user.id } });
+    await prisma.session.deleteMany({ where: { userId: volunteer.user.id } });
+    await prisma.user.delete({ where: { id: volunteer.user.id } });
+    expect(await prisma.chaseEntry.findUniqueOrThrow({ where: { id: first!.id } })).toMatchObject({ state: 'claimed', assigneeId: null });
+  });
+
+  it('deletes voters only after a list being built for their election is saved, then its entries too', async () => {
+    const { prisma } = t.services.db;
+    const { election, voters, list } = await listOfThree();
+    // A build in progress: it holds the builder's lock and has written an entry for a voter it read.
+    const build = new pg.Client(t.databaseUrl);
+    const purge = new pg.Client(t.databaseUrl);
+    await Promise.all([build.connect(), purge.connect()]);
+    try {
+      await build.query('BEGIN');
+      await build.query('SELECT pg_advisory_xact_lock(7406101, $1)', [election.id]);
+      const other = await build.query<{ id: number }>(
+        `INSERT INTO chase_list (election_id, name, channel, criteria) VALUES ($1, 'Being built', 'call', '{}') RETURNING id`,
+        [election.id],
+      );
+      await build.query('INSERT INTO chase_entry (list_id, voter_id, priority, rank) VALUES ($1, $2, 1, 1)', [
+        other.rows[0]!.id,
+        voters[2]!.id,
+      ]);
+      // The voter's deletion waits for the build...
+      let deleted = false;
+      const deleting = purge.query('DELETE FROM voter WHERE id = $1', [voters[2]!.id]).then(() => (deleted = true));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(deleted).toBe(false);
+      await build.query('COMMIT');
+      await deleting;
+      // ...then finds the entry the build saved, and deletes it with the others.
+      expect(await prisma.chaseEntry.count({ where: { voterId: voters[2]!.id } })).toBe(0);
+      expect(await prisma.chaseEntry.count({ where: { listId: list.id } })).toBe(2);
+    } finally {
+      await Promise.all([build.end(), purge.end()]);
+    }
   });
 });

@@ -165,6 +165,8 @@ describe('the SQL migrations build the database schema.prisma describes', () => 
   });
 
   it('has the same foreign keys, with their ON DELETE rules', async () => {
+    // Relations kept by triggers instead (decision 028): the schema names them, the database has none.
+    const byTriggers = new Set(['chase_entry_list_id_fkey', 'chase_entry_voter_id_fkey', 'chase_entry_assignee_id_fkey']);
     const { rows } = await client.query<{
       name: string;
       table_name: string;
@@ -202,6 +204,7 @@ describe('the SQL migrations build the database schema.prisma describes', () => 
             return `${prismaName(table, columns, 'fkey')}: ${table}(${columns.join(', ')}) -> ${tableOf(f.type)}(${targetColumns.join(', ')}) ON DELETE ${onDelete}`;
           }),
       )
+      .filter((key) => !byTriggers.has(key.slice(0, key.indexOf(':'))))
       .sort();
     expect(actual).toEqual(expected);
   });
