@@ -411,9 +411,14 @@ export async function runScenario(name: string, context: DrillContext): Promise<
       screensDiffering = state.dashboards.filter((screen) => differences(screen.voted, truth) > 0).length;
       apiDiffering = 0;
       for (const node of liveNodes) {
+        // A connection the node closed as it was reused (its keep-alive ran out) is asked again at the next poll.
         const response = await fetch(`${cluster.webUrls[node]}/api/v1/turnout`, {
           headers: { authorization: `Bearer ${election.viewerTokens[0]}` },
-        });
+        }).catch(() => null);
+        if (!response?.ok) {
+          apiDiffering++;
+          continue;
+        }
         const snapshot = (await response.json()) as { stations: { code: string; voted: number }[] };
         const shown = Object.fromEntries(snapshot.stations.map((station) => [station.code, station.voted]));
         if (differences(shown, truth) > 0) apiDiffering++;

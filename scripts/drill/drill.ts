@@ -121,16 +121,21 @@ async function main(args: string[]): Promise<number> {
     await cluster.startRelance();
 
     const results: ScenarioResult[] = [];
-    for (const name of names) {
-      if (interrupted) break;
-      const result = await runScenario(name, { clients: clients!, cluster, services: relance.services, election, pace, progress });
-      results.push(result);
-      process.stdout.write(`${formatTable(report(result)).join('\n')}\n\n`);
-    }
-    const ok = results.every((result) => result.ok);
-    if (!ok) {
-      cluster.keepLogs();
-      progress(`the processes' logs are kept in ${cluster.logDir}`);
+    let ok = false;
+    try {
+      for (const name of names) {
+        if (interrupted) break;
+        const result = await runScenario(name, { clients: clients!, cluster, services: relance.services, election, pace, progress });
+        results.push(result);
+        process.stdout.write(`${formatTable(report(result)).join('\n')}\n\n`);
+      }
+      ok = results.every((result) => result.ok);
+    } finally {
+      // Kept too when the drill itself failed: they say what the processes did until then.
+      if (!ok) {
+        cluster.keepLogs();
+        progress(`the processes' logs are kept in ${cluster.logDir}`);
+      }
     }
     if (json) {
       const metrics: Record<string, number> = {};
