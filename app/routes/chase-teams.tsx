@@ -7,11 +7,7 @@ import type { Route } from './+types/chase-teams';
 
 export async function loader({ context }: Route.LoaderArgs) {
   const principal = context.requireRole(context.access.manageChase);
-  return {
-    ...(await context.services.chase.lists.teams(principal)),
-    teamForm: context.forms.team.contract,
-    membersForm: context.forms.teamMembers.contract,
-  };
+  return { ...(await context.services.chase.lists.teams(principal)), teamForm: context.forms.team.contract };
 }
 
 /**
@@ -39,6 +35,7 @@ type Volunteer = { id: number; name: string; teamId: number | null };
 export default function ChaseTeams({ loaderData, actionData }: Route.ComponentProps) {
   const t = useT();
   const { teams, volunteers } = loaderData;
+  // Either form's failure: the alert says what went wrong, the name field is marked when it is the cause.
   const failed = formState(loaderData.teamForm, actionData);
   const membersFailed = failed.failure?.fields.includes('memberIds') ?? false;
   return (
@@ -63,7 +60,7 @@ export default function ChaseTeams({ loaderData, actionData }: Route.ComponentPr
         ))
       )}
       {/* Keyed by the number of teams: emptied once the new team is saved. */}
-      <CreateTeam key={teams.length} volunteers={volunteers} form={formState(loaderData.teamForm, actionData)} />
+      <CreateTeam key={teams.length} volunteers={volunteers} form={failed} />
     </section>
   );
 }

@@ -151,7 +151,8 @@ export function createElectionPurge({ prisma, clock, config, audit }: Dependenci
               OR (m.voter_id IS NULL
                 AND m.from_phone IN (SELECT phone FROM voter WHERE election_id = ${electionId} AND phone IS NOT NULL)
                 AND m.from_phone NOT IN (SELECT phone FROM voter WHERE election_id <> ${electionId} AND phone IS NOT NULL))`;
-          // Chase entries, contact attempts, ride requests and outbound messages go with their voter (ON DELETE CASCADE).
+          // Contact attempts, ride requests and outbound messages go with their voter (ON DELETE CASCADE), chase
+          // entries too (a trigger: decision 028).
           const voters = await tx.$executeRaw`DELETE FROM voter WHERE election_id = ${electionId}`;
           const voteMarks = await tx.$executeRaw`
             DELETE FROM vote_mark WHERE station_id IN (SELECT id FROM polling_station WHERE election_id = ${electionId})`;
