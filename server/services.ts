@@ -69,7 +69,7 @@ export function createServices({ db, broker, clock, config, log }: ServiceDepend
     /** An area's or station's counts through the day, for the war room's chart. */
     turnoutHistory: createTurnoutHistory({ prisma, elections }),
     /** Chase lists: the builder, coordinators' lists, teams and rides, volunteers' calls, exports. */
-    chase: createChase({ prisma, clock, elections, liveTurnout, feed, audit }),
+    chase: createChase({ prisma, pool, clock, elections, liveTurnout, feed, audit, log }),
     /** Texting: lists and peer texts through the outbox, the Outbox page, and the worker that sends (docs/sms.md). */
     sms: createMessaging({ prisma, clock, config, elections, audit, broker, log }),
     people: createPeople({ prisma, clock, config, audit, feed }),

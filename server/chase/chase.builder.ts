@@ -7,8 +7,10 @@ import type { Election, Elections } from '../elections/elections.service.ts';
 import { localTimeOf } from '../elections/elections.time.ts';
 import { InvalidInput } from '../errors.ts';
 import { parseInput } from '../fields.ts';
+import type { Logger } from '../logger.ts';
 import type { LiveFeed } from '../realtime/realtime.feed.ts';
 import type { TurnoutStream } from '../turnout/turnout.stream.ts';
+import { refreshEntryStatistics } from './chase.claims.ts';
 import { OUTCOME_CLASSES, priorityTable, type StationForPriority } from './chase.priority.ts';
 import { ChaseCriteriaSchema, type ChaseCriteria } from './chase.schemas.ts';
 
@@ -135,9 +137,10 @@ interface Dependencies {
   liveTurnout: TurnoutStream;
   feed: LiveFeed;
   audit: AuditLog;
+  log: Logger;
 }
 
-export function createChaseBuilder({ prisma, clock, elections, liveTurnout, feed, audit }: Dependencies) {
+export function createChaseBuilder({ prisma, clock, elections, liveTurnout, feed, audit, log }: Dependencies) {
   async function select(raw: unknown): Promise<Selection> {
     const criteria = parseInput(ChaseCriteriaSchema, raw);
     const election = await elections.requireCurrent();
@@ -384,6 +387,7 @@ export function createChaseBuilder({ prisma, clock, elections, liveTurnout, feed
         },
         { timeout: 60_000, maxWait: 10_000 },
       );
+      refreshEntryStatistics(prisma, log);
       feed.publish({ type: 'chase:changed', electionId: election.id, listIds: [list.id] });
       return list;
     },

@@ -6,8 +6,10 @@ import type { PrismaClient } from '../db/database.ts';
 import type { Elections } from '../elections/elections.service.ts';
 import { Conflict, InvalidInput, NotFound } from '../errors.ts';
 import { parseInput } from '../fields.ts';
+import type { Logger } from '../logger.ts';
 import type { LiveFeed } from '../realtime/realtime.feed.ts';
 import { canManageChase, listIdsOfVolunteer, requireListAccess } from './chase.access.ts';
+import { refreshEntryStatistics } from './chase.claims.ts';
 import { progressOf, type ListProgress } from './chase.progress.ts';
 import { AssignSchema, EntriesQuerySchema, SplitSchema, TeamMembersSchema, TeamSchema } from './chase.schemas.ts';
 
@@ -44,10 +46,11 @@ interface Dependencies {
   elections: Elections;
   feed: LiveFeed;
   audit: AuditLog;
+  log: Logger;
 }
 
 /** Chase lists as coordinators see and arrange them: progress, who works which, splits, teams and rides. */
-export function createChaseLists({ prisma, clock, elections, feed, audit }: Dependencies) {
+export function createChaseLists({ prisma, clock, elections, feed, audit, log }: Dependencies) {
   async function summaries(listIds: number[], showAssignees: boolean): Promise<ChaseListSummary[]> {
     const [lists, progress] = await Promise.all([
       prisma.chaseList.findMany({
@@ -271,6 +274,7 @@ export function createChaseLists({ prisma, clock, elections, feed, audit }: Depe
         },
         { timeout: 30_000, maxWait: 10_000 },
       );
+      refreshEntryStatistics(prisma, log);
       feed.publish({ type: 'chase:changed', electionId: election.id, listIds: [listId, ...created] });
       feed.publish({ type: 'chase:assigned', electionId: election.id });
       return summaries(created, true);

@@ -1,7 +1,9 @@
 import type { AuditLog } from '../audit/audit.service.ts';
 import type { Clock } from '../clock.ts';
+import type pg from 'pg';
 import type { PrismaClient } from '../db/database.ts';
 import type { Elections } from '../elections/elections.service.ts';
+import type { Logger } from '../logger.ts';
 import type { LiveFeed } from '../realtime/realtime.feed.ts';
 import type { TurnoutStream } from '../turnout/turnout.stream.ts';
 import { createVolunteerLists } from './chase.access.ts';
@@ -12,11 +14,13 @@ import { createChaseLists } from './chase.lists.ts';
 
 interface Dependencies {
   prisma: PrismaClient;
+  pool: pg.Pool;
   clock: Clock;
   elections: Elections;
   liveTurnout: TurnoutStream;
   feed: LiveFeed;
   audit: AuditLog;
+  log: Logger;
 }
 
 /** Chase lists (docs/chase-lists.md): built from the live turnout, worked by volunteers, arranged by coordinators. */

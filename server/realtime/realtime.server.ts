@@ -25,6 +25,12 @@ const WAR_ROOM = 'war-room';
 /** How web nodes tell each other that something was committed (through the Redis streams adapter). */
 const RELAYED_EVENT = 'live:committed';
 
+/**
+ * Every claim and outcome moves a list's progress, which screens are sent at most every 500 ms: other
+ * nodes are told which lists moved gathered, at most once per this many ms, not once per call.
+ */
+const CHASE_RELAY_EVERY_MS = 200;
+
 /** Screens are brought up to date at least this often, even when nothing is reported. */
 export const REFRESH_EVERY_MS = 10_000;
 
@@ -85,8 +91,22 @@ export function createRealtime(httpServer: http.Server, services: Services, metr
   // screen connected here within DELTA_EVERY_MS. Each node numbers its own stream (its epoch).
   const stream = services.liveTurnout;
   // Without Redis there is no other node to tell (Socket.io's in-memory adapter would warn on every event).
+  const movedLists = new Map<number, Set<number>>();
+  let relayTimer: NodeJS.Timeout | undefined;
+  const relayMovedLists = () => {
+    relayTimer = undefined;
+    for (const [electionId, listIds] of movedLists) {
+      live.serverSideEmit(RELAYED_EVENT, { type: 'chase:changed', electionId, listIds: [...listIds] } satisfies LiveEvent);
+    }
+    movedLists.clear();
+  };
   const unsubscribeFeed = services.feed.subscribe((event) => {
-    if (redis && !event.relayed) live.serverSideEmit(RELAYED_EVENT, event);
+    if (!redis || event.relayed) return;
+    if (event.type !== 'chase:changed') return void live.serverSideEmit(RELAYED_EVENT, event);
+    const lists = movedLists.get(event.electionId) ?? new Set<number>();
+    for (const id of event.listIds) lists.add(id);
+    movedLists.set(event.electionId, lists);
+    relayTimer ??= setTimeout(relayMovedLists, CHASE_RELAY_EVERY_MS);
   });
   live.on(RELAYED_EVENT, (event: LiveEvent) => services.feed.publish({ ...event, relayed: true }));
   // The election's clock moves on, stations fall silent, other processes (an import, the CLI) change things:
@@ -144,6 +164,7 @@ export function createRealtime(httpServer: http.Server, services: Services, metr
     io,
     async close() {
       unsubscribeFeed();
+      clearTimeout(relayTimer);
       unsubscribeStream();
       chase.close();
       clearInterval(refresh);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import pg from 'pg';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ChasePreview } from '../../server/chase/chase.builder.ts';
 import { InvalidInput } from '../../server/errors.ts';
 import { apiToken, createSmallElection, createVoters, type VoterFields } from '../factories.ts';
@@ -138,6 +138,20 @@ describe('chase list builder: who is on the list', () => {
     const second = await t.services.chase.builder.build({ areaCodes: ['N1', 'N2'], channel: 'call' }, null);
     // One per phone within a list: the person sharing IN-1's phone comes on the next list.
     expect(await namesOf(second.id)).toEqual(['OUT-other-area', 'OUT-shares-phone']);
+  });
+
+  it('brings the statistics of the entries up to date once a list is built, without making the coordinator wait', async () => {
+    // "Next person" reads a list through the index of entries to call only when PostgreSQL knows the list is there.
+    const analyses = async () => {
+      const { rows } = await t.services.db.pool.query<{ count: string }>(
+        `SELECT analyze_count AS count FROM pg_stat_user_tables WHERE relname = 'chase_entry'`,
+      );
+      return Number(rows[0]!.count);
+    };
+    await cityWithSupporters();
+    const before = await analyses();
+    await t.services.chase.builder.build({ areaCodes: ['N1'], channel: 'call' }, null);
+    await vi.waitFor(async () => expect(await analyses()).toBeGreaterThan(before), { timeout: 10_000, interval: 100 });
   });
 
   it('without areas, takes every area lagging past the threshold', async () => {

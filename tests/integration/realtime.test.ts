@@ -7,7 +7,9 @@ import { PRINCIPAL_CACHE_MS } from '../../server/auth/auth.service.ts';
 import { CLIENT_EVENT_BURST, CLIENT_EVENT_INTERVAL_MS } from '../../server/realtime/realtime.events.ts';
 import type { TurnoutDelta } from '../../server/turnout/turnout.delta.ts';
 import type { TurnoutSnapshot } from '../../server/turnout/turnout.service.ts';
-import { apiToken, createSmallElection } from '../factories.ts';
+import type { ListProgress } from '../../server/chase/chase.progress.ts';
+import type { LiveEvent } from '../../server/realtime/realtime.feed.ts';
+import { apiToken, createSmallElection, createTextList } from '../factories.ts';
 import { signedIn } from '../fixtures.ts';
 import { redisAvailable, startRedis } from '../setup/redis.ts';
 import { openTestServices, startTestServer, type TestServices } from '../setup/services.ts';
@@ -297,6 +299,32 @@ describe.runIf(redisAvailable)('/live on several web nodes sharing one Redis', (
     const received = await delta;
     expect(received).toMatchObject({ epoch: joined.epoch, seq: joined.seq + 1 });
     expect(received.stations.find((station) => station.code === '0201')?.voted).toBe(stationVoted(joined, '0201') + 77);
+  });
+
+  it('tells node B which chase lists moved on node A, gathered: a burst of calls is relayed once', async () => {
+    const election = await a.services.elections.requireCurrent();
+    const list = await createTextList(a.services, election.id, [], 'Relayed list');
+    const onB = io(`${nodeB.url}/live`, {
+      transports: ['websocket'],
+      auth: { token: await apiToken(b.services, 'viewer') },
+      reconnection: false,
+    });
+    sockets.push(onB);
+    await next<TurnoutSnapshot>(onB, 'turnout:snapshot');
+    const relayed: LiveEvent[] = [];
+    const stop = b.services.feed.subscribe((event) => {
+      if (event.relayed && event.type === 'chase:changed') relayed.push(event);
+    });
+    const progress = new Promise<ListProgress>((resolve) =>
+      onB.on('chase:progress', (figures: ListProgress) => {
+        if (figures.listId === list.id) resolve(figures);
+      }),
+    );
+    // Five calls worked on node A within a moment of each other.
+    for (let call = 0; call < 5; call++) a.services.feed.publish({ type: 'chase:changed', electionId: election.id, listIds: [list.id] });
+    expect(await progress).toMatchObject({ listId: list.id, entries: 0 });
+    stop();
+    expect(relayed).toEqual([{ type: 'chase:changed', electionId: election.id, listIds: [list.id], relayed: true }]);
   });
 
   it('gives each node its own stream: a screen moving to another node sees another epoch and resyncs', async () => {
