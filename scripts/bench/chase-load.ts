@@ -5,8 +5,8 @@
  * (POST /calls/:id/renew), and records "no answer" (POST /calls/:id/outcome), as fast as the server
  * answers, for the phase's seconds. Claim latency is timed from sending "next" to its answer.
  */
-import http from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { Client } from 'undici';
 import { serveHelper } from './child.ts';
 import { summarize, type LatencySummary } from './stats.ts';
 
@@ -48,39 +48,28 @@ export type VolunteersAnswer = { type: 'ready' } | VolunteersResult;
 const REQUEST_TIMEOUT_MS = 30_000;
 
 let init: VolunteersInit;
-let agents: http.Agent[] = [];
+/** One connection per volunteer, as one phone has (undici's Client: a single kept-alive connection). */
+let clients: Client[] = [];
 
-function post(index: number, path: string, body: unknown): Promise<{ status: number | 'network' | 'timeout'; body: string }> {
+async function post(index: number, path: string, body: unknown): Promise<{ status: number | 'network' | 'timeout'; body: string }> {
   const payload = body === undefined ? '' : JSON.stringify(body);
-  return new Promise((resolve) => {
-    const request = http.request(
-      `${init.baseUrl}${path}`,
-      {
-        method: 'POST',
-        agent: agents[index],
-        headers: {
-          cookie: init.cookies[index]!,
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(payload),
-          accept: 'application/json',
-        },
-        timeout: REQUEST_TIMEOUT_MS,
-      },
-      (response) => {
-        let text = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => (text += chunk));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
-        response.on('error', (error) => resolve({ status: 'network', body: error.message }));
-      },
-    );
-    request.on('timeout', () => {
-      request.destroy();
-      resolve({ status: 'timeout', body: '' });
+  try {
+    const response = await clients[index]!.request({
+      method: 'POST',
+      path,
+      headers: { cookie: init.cookies[index]!, 'content-type': 'application/json', accept: 'application/json' },
+      body: payload,
+      headersTimeout: REQUEST_TIMEOUT_MS,
+      bodyTimeout: REQUEST_TIMEOUT_MS,
     });
-    request.on('error', (error) => resolve({ status: 'network', body: error.message }));
-    request.end(payload);
-  });
+    return { status: response.statusCode, body: await response.body.text() };
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    return {
+      status: code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' ? 'timeout' : 'network',
+      body: (error as Error).message,
+    };
+  }
 }
 
 async function runPhase(phase: VolunteersPhase): Promise<VolunteersResult> {
@@ -151,9 +140,9 @@ async function runPhase(phase: VolunteersPhase): Promise<VolunteersResult> {
 serveHelper<VolunteersCommand, VolunteersAnswer>('chase-load.ts', async (command) => {
   if (command.type === 'init') {
     init = command;
-    for (const agent of agents) agent.destroy();
-    // One connection per volunteer, as one phone has; dropped before the server's keep-alive timeout.
-    agents = command.cookies.map(() => new http.Agent({ keepAlive: true, maxSockets: 1, timeout: 2_000 }));
+    await Promise.all(clients.map((client) => client.close()));
+    // Closed before the server's keep-alive timeout ends it under a request.
+    clients = command.cookies.map(() => new Client(command.baseUrl, { keepAliveTimeout: 2_000, pipelining: 1 }));
     return { type: 'ready' };
   }
   return runPhase(command);

@@ -57,7 +57,10 @@ export function createAuthService({ prisma, clock, config, audit }: Dependencies
     const entry = known.get(key);
     if (entry && entry.until > now) return entry.principal;
     const { principal, expiresAt } = await lookUp();
-    known.set(key, { principal, until: Math.min(now + PRINCIPAL_CACHE_MS, expiresAt?.getTime() ?? Infinity) });
+    // Kept between 80 % and all of PRINCIPAL_CACHE_MS, at random: the sessions of a phone bank that
+    // started together are not all read again in the same instant, every time.
+    const keptFor = PRINCIPAL_CACHE_MS * (1 - Math.random() / 5);
+    known.set(key, { principal, until: Math.min(now + keptFor, expiresAt?.getTime() ?? Infinity) });
     return principal;
   }
 

@@ -48,7 +48,7 @@ export const VOLUNTEER_LISTS_FRESH_MS = 5_000;
  * reassigns. Time here is the wall clock: staleness is about real seconds, not election time.
  */
 export function createVolunteerLists({ prisma, elections, feed }: { prisma: PrismaClient; elections: Elections; feed: LiveFeed }) {
-  const known = new Map<number, { electionId: number; listIds: number[]; readAt: number }>();
+  const known = new Map<number, { electionId: number; listIds: number[]; freshUntil: number }>();
   // A read that began before a change must not store what it read after the change cleared the rest.
   let generation = 0;
   feed.subscribe((event) => {
@@ -60,11 +60,13 @@ export function createVolunteerLists({ prisma, elections, feed }: { prisma: Pris
     /** The volunteer's lists in the current election; null when there is no election yet. */
     async of(userId: number): Promise<{ electionId: number; listIds: number[] } | null> {
       const cached = known.get(userId);
-      if (cached && Date.now() - cached.readAt < VOLUNTEER_LISTS_FRESH_MS) return cached;
-      const [readAt, readIn] = [Date.now(), generation];
+      if (cached && Date.now() < cached.freshUntil) return cached;
+      // Trusted between 80 % and all of VOLUNTEER_LISTS_FRESH_MS, at random: volunteers who started
+      // together are not all read again in the same instant, every time.
+      const [freshUntil, readIn] = [Date.now() + VOLUNTEER_LISTS_FRESH_MS * (1 - Math.random() / 5), generation];
       const election = await elections.current();
       if (!election) return null;
-      const fresh = { electionId: election.id, listIds: await listIdsOfVolunteer(prisma, userId, election.id), readAt };
+      const fresh = { electionId: election.id, listIds: await listIdsOfVolunteer(prisma, userId, election.id), freshUntil };
       if (readIn === generation) known.set(userId, fresh);
       return fresh;
     },
