@@ -75,7 +75,7 @@ export interface Pace {
 
 interface Dependencies {
   prisma: PrismaClient;
-  /** The driver, for the three statements of every call (decision 029). */
+  /** The driver, for the statements of every call (decision 029). */
   pool: pg.Pool;
   clock: Clock;
   elections: Elections;
@@ -287,11 +287,7 @@ export function createChaseCalls({ prisma, pool, clock, elections, feed, audit, 
     return new OutcomeAlreadyRecorded('The outcome of this call is already recorded. Take the next person.', 'entryId');
   }
 
-  /**
-   * A plain outcome (PLAIN_OUTCOMES) in one statement: the entry locked and checked, the contact
-   * attempt written, the entry done, and the volunteer's pace (the snapshot does not see the attempt
-   * just written: it is added). Answers what it found, so that a refusal names the reason.
-   */
+  /** Records a plain outcome (RECORD_PLAIN), or throws the refusal that names why it could not. */
   async function recordPlain(
     userId: number,
     entryId: number,
