@@ -106,17 +106,30 @@ interface Dependencies {
 
 export function createPersonRights({ prisma, clock, audit, feed }: Dependencies) {
   async function collect(tx: Prisma.TransactionClient, keys: PersonKeys): Promise<PersonRecord> {
-    const voters = await tx.voter.findMany({
-      where: voterWhere(keys),
-      orderBy: { id: 'asc' },
-      include: {
-        election: { select: { name: true } },
-        station: { select: { code: true, name: true } },
-        chaseEntries: { include: { list: { select: { name: true } } }, orderBy: { id: 'asc' } },
-        contactAttempts: { include: { list: { select: { name: true } } }, orderBy: { id: 'asc' } },
-        outboundMessages: { orderBy: { id: 'asc' } },
-      },
+    // One relation per query: Prisma loads the relations a query includes at once, which inside a
+    // transaction means several queries at a time on its one connection (pg queues them; pg 9 will not).
+    const found = await tx.voter.findMany({ where: voterWhere(keys), orderBy: { id: 'asc' } });
+    const ids = found.map((v) => v.id);
+    const elections = await tx.election.findMany({
+      where: { id: { in: found.map((v) => v.electionId) } },
+      select: { id: true, name: true },
     });
+    const stations = await tx.pollingStation.findMany({
+      where: { id: { in: found.map((v) => v.stationId) } },
+      select: { id: true, code: true, name: true },
+    });
+    const listName = { include: { list: { select: { name: true } } } } as const;
+    const entries = await tx.chaseEntry.findMany({ where: { voterId: { in: ids } }, ...listName, orderBy: { id: 'asc' } });
+    const attempts = await tx.contactAttempt.findMany({ where: { voterId: { in: ids } }, ...listName, orderBy: { id: 'asc' } });
+    const messages = await tx.outboundMessage.findMany({ where: { voterId: { in: ids } }, orderBy: { id: 'asc' } });
+    const voters = found.map((v) => ({
+      ...v,
+      election: elections.find((election) => election.id === v.electionId)!,
+      station: stations.find((station) => station.id === v.stationId)!,
+      chaseEntries: entries.filter((entry) => entry.voterId === v.id),
+      contactAttempts: attempts.filter((attempt) => attempt.voterId === v.id),
+      outboundMessages: messages.filter((message) => message.voterId === v.id),
+    }));
     const phones = [...new Set([keys.phone, ...voters.map((v) => v.phone)].filter((p): p is string => Boolean(p)))];
     const emails = [...new Set([keys.email, ...voters.map((v) => v.email?.toLowerCase())].filter((e): e is string => Boolean(e)))];
     const inbound = await tx.inboundMessage.findMany({
