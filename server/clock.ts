@@ -7,3 +7,11 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => new Date() };
+
+/**
+ * Between 80 % and all of `ms`, at random: how long to keep something read for many people at once
+ * (a phone bank's sessions, its volunteers' lists), so that they are not all read again in the same instant.
+ */
+export function staggered(ms: number): number {
+  return ms * (1 - Math.random() / 5);
+}

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import type { Clock } from '../clock.ts';
+import { staggered, type Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { PrismaClient } from '../db/database.ts';
 import type { Invite, User } from '../db/generated/client.ts';
@@ -57,10 +57,7 @@ export function createAuthService({ prisma, clock, config, audit }: Dependencies
     const entry = known.get(key);
     if (entry && entry.until > now) return entry.principal;
     const { principal, expiresAt } = await lookUp();
-    // Kept between 80 % and all of PRINCIPAL_CACHE_MS, at random: the sessions of a phone bank that
-    // started together are not all read again in the same instant, every time.
-    const keptFor = PRINCIPAL_CACHE_MS * (1 - Math.random() / 5);
-    known.set(key, { principal, until: Math.min(now + keptFor, expiresAt?.getTime() ?? Infinity) });
+    known.set(key, { principal, until: Math.min(now + staggered(PRINCIPAL_CACHE_MS), expiresAt?.getTime() ?? Infinity) });
     return principal;
   }
 

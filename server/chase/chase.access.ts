@@ -1,5 +1,6 @@
 import { requireRole } from '../auth/auth.guards.ts';
 import { ACCESS, type Principal } from '../auth/auth.roles.ts';
+import { staggered } from '../clock.ts';
 import type { PrismaClient } from '../db/database.ts';
 import type { Elections } from '../elections/elections.service.ts';
 import { Forbidden, NotFound } from '../errors.ts';
@@ -61,9 +62,7 @@ export function createVolunteerLists({ prisma, elections, feed }: { prisma: Pris
     async of(userId: number): Promise<{ electionId: number; listIds: number[] } | null> {
       const cached = known.get(userId);
       if (cached && Date.now() < cached.freshUntil) return cached;
-      // Trusted between 80 % and all of VOLUNTEER_LISTS_FRESH_MS, at random: volunteers who started
-      // together are not all read again in the same instant, every time.
-      const [freshUntil, readIn] = [Date.now() + VOLUNTEER_LISTS_FRESH_MS * (1 - Math.random() / 5), generation];
+      const [freshUntil, readIn] = [Date.now() + staggered(VOLUNTEER_LISTS_FRESH_MS), generation];
       const election = await elections.current();
       if (!election) return null;
       const fresh = { electionId: election.id, listIds: await listIdsOfVolunteer(prisma, userId, election.id), freshUntil };

@@ -90,7 +90,6 @@ export function createRealtime(httpServer: http.Server, services: Services, metr
   // The turnout stream: a change committed on this node, or relayed from another, brings a delta to every
   // screen connected here within DELTA_EVERY_MS. Each node numbers its own stream (its epoch).
   const stream = services.liveTurnout;
-  // Without Redis there is no other node to tell (Socket.io's in-memory adapter would warn on every event).
   const movedLists = new Map<number, Set<number>>();
   let relayTimer: NodeJS.Timeout | undefined;
   const relayMovedLists = () => {
@@ -100,6 +99,7 @@ export function createRealtime(httpServer: http.Server, services: Services, metr
     }
     movedLists.clear();
   };
+  // Without Redis there is no other node to tell (Socket.io's in-memory adapter would warn on every event).
   const unsubscribeFeed = services.feed.subscribe((event) => {
     if (!redis || event.relayed) return;
     if (event.type !== 'chase:changed') return void live.serverSideEmit(RELAYED_EVENT, event);
