@@ -11,6 +11,7 @@ import type { Logger } from '../logger.ts';
 import type { LiveFeed } from '../realtime/realtime.feed.ts';
 import type { TurnoutStream } from '../turnout/turnout.stream.ts';
 import { refreshEntryStatistics } from './chase.claims.ts';
+import { BUILD_LOCK } from './chase.live.ts';
 import { OUTCOME_CLASSES, priorityTable, type StationForPriority } from './chase.priority.ts';
 import { ChaseCriteriaSchema, type ChaseCriteria } from './chase.schemas.ts';
 
@@ -26,12 +27,6 @@ export const AVERAGE_CALL_SECONDS = 150;
 
 /** A volunteer who claimed or recorded something this recently counts as online. */
 export const ONLINE_WITHIN_MINUTES = 15;
-
-/**
- * Advisory lock key (with the election id) that makes two builds of one election run one after the
- * other. A deletion of voters takes it too (the trigger that deletes their entries, decision 028).
- */
-const BUILD_LOCK = 7_406_101;
 
 interface AreaOfStation {
   code: string;

@@ -421,7 +421,7 @@ export function createChaseCalls({ prisma, pool, clock, elections, feed, audit, 
             data: { votedAt: now, votedSource: 'volunteer' },
           });
           marked = voted.count > 0;
-          drops = await dropEntriesOf(tx, [entry.voter_id], 'voted', now);
+          drops = await dropEntriesOf(tx, entry.election_id, [entry.voter_id], 'voted', now);
         } else if (input.outcome === 'never_contact') {
           const voter = await tx.voter.update({
             where: { id: entry.voter_id },
@@ -433,7 +433,7 @@ export function createChaseCalls({ prisma, pool, clock, elections, feed, audit, 
             data: hashes.map((hash) => ({ hash, reason: 'objection' as const, createdAt: now })),
             skipDuplicates: true,
           });
-          drops = await dropEntriesOf(tx, [entry.voter_id], 'do_not_contact', now);
+          drops = await dropEntriesOf(tx, entry.election_id, [entry.voter_id], 'do_not_contact', now);
           await audit.record(tx, {
             actor: caller,
             action: 'chase.never_contact',

@@ -12,6 +12,22 @@ import type { LiveFeed } from '../realtime/realtime.feed.ts';
 
 export type DropReason = 'voted' | 'do_not_contact';
 
+/**
+ * Advisory lock key, with an election's id, that keeps a list being built and a voter leaving the
+ * lists from missing each other. A build holds it alone while it selects and saves its entries
+ * (chase.builder.ts). Whoever drops entries shares it first: a voter marked as voted while a list
+ * is being built would otherwise stay on it, the drop not seeing the entries the build has not yet
+ * committed. The drop waits for the build to commit, then sees its entries; a build that starts
+ * after waits for the drop's transaction, then no longer selects the voter. The voters' deletion
+ * trigger takes it too (decision 028).
+ */
+export const BUILD_LOCK = 7_406_101;
+
+/** Waits for a list being built for the election to be saved (BUILD_LOCK), in `tx`. */
+async function waitForBuilds(tx: Prisma.TransactionClient, electionId: number): Promise<void> {
+  await tx.$queryRaw`SELECT 1 FROM pg_advisory_xact_lock_shared(${BUILD_LOCK}::int, ${electionId}::int)`;
+}
+
 /** An entry dropped while a volunteer held it: they are told (Socket.io /calls, `chase:voted`). */
 export interface DroppedClaim {
   entryId: number;
@@ -52,16 +68,19 @@ function dropsOf(rows: DroppedRow[], reason: DropReason, texts: number): Drops {
 }
 
 /**
- * Drops every pending or claimed entry of `voterIds`, in `tx`, and cancels their pending texts. The
- * rows are locked first, so a claim committed a moment before is seen as claimed and its volunteer told.
+ * Drops every pending or claimed entry of `voterIds` (voters of `electionId`), in `tx`, and cancels
+ * their pending texts. Once a list being built is saved (BUILD_LOCK), the rows are locked, so a claim
+ * committed a moment before is seen as claimed and its volunteer told.
  */
 export async function dropEntriesOf(
   tx: Prisma.TransactionClient,
+  electionId: number,
   voterIds: readonly number[],
   reason: DropReason,
   now: Date,
 ): Promise<Drops> {
   if (voterIds.length === 0) return { reason, entries: 0, texts: 0, listIds: [], claims: [] };
+  await waitForBuilds(tx, electionId);
   const rows = await tx.$queryRaw<DroppedRow[]>`
     WITH active AS (
       SELECT id, state FROM chase_entry
@@ -81,6 +100,7 @@ export async function dropEntriesOf(
  * entries of the election's voters who are now do-not-contact are dropped, and their pending texts canceled.
  */
 export async function dropUncontactableEntries(client: pg.ClientBase, electionId: number): Promise<Drops> {
+  await client.query('SELECT 1 FROM pg_advisory_xact_lock_shared($1::int, $2::int)', [BUILD_LOCK, electionId]);
   const { rows } = await client.query<DroppedRow>(
     `WITH active AS (
        SELECT e.id, e.state FROM chase_entry e JOIN voter v ON v.id = e.voter_id

@@ -270,7 +270,7 @@ export function createPersonRights({ prisma, clock, audit, feed }: Dependencies)
         const drops: { electionId: number; drops: Drops }[] = [];
         for (const electionId of new Set(voters.map((v) => v.electionId))) {
           const of = voters.filter((v) => v.electionId === electionId).map((v) => v.id);
-          drops.push({ electionId, drops: await dropEntriesOf(tx, of, 'do_not_contact', clock.now()) });
+          drops.push({ electionId, drops: await dropEntriesOf(tx, electionId, of, 'do_not_contact', clock.now()) });
         }
         const hashes = await suppress(tx, [keys, ...voters], 'objection');
         const withdrawn = drops.reduce((sum, { drops: dropped }) => sum + dropped.entries + dropped.texts, 0);

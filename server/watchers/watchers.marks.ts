@@ -125,6 +125,7 @@ export function createVoteMarks({ prisma, clock, stations, feed }: StationWriteD
           // Whoever votes leaves every chase list in this same transaction (docs/chase-lists.md).
           const drops = await dropEntriesOf(
             tx,
+            station.electionId,
             marked.map((voter) => voter.id),
             'voted',
             clock.now(),

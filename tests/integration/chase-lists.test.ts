@@ -252,26 +252,27 @@ describe('chase list export', () => {
   });
 });
 
-describe('entries kept with their list, voter and volunteer by triggers (decision 028)', () => {
-  async function listOfThree() {
-    const { prisma } = t.services.db;
-    const election = await createSmallElection(t.services);
-    const voters = [
-      ...(
-        await createVoters(t.services, election.id, [
-          { external_id: 'K1', phone: '+33639980301' },
-          { external_id: 'K2', phone: '+33639980302' },
-          { external_id: 'K3', phone: '+33639980303' },
-        ])
-      ).values(),
-    ];
-    const list = await prisma.chaseList.create({ data: { electionId: election.id, name: 'Keys', channel: 'call', criteria: {} } });
-    await prisma.chaseEntry.createMany({
-      data: voters.map((voter, i) => ({ listId: list.id, voterId: voter.id, priority: 1, rank: i + 1 })),
-    });
-    return { election, voters, list };
-  }
+/** A list of three voters of a fresh election, written directly. */
+async function listOfThree() {
+  const { prisma } = t.services.db;
+  const election = await createSmallElection(t.services);
+  const voters = [
+    ...(
+      await createVoters(t.services, election.id, [
+        { external_id: 'K1', phone: '+33639980301' },
+        { external_id: 'K2', phone: '+33639980302' },
+        { external_id: 'K3', phone: '+33639980303' },
+      ])
+    ).values(),
+  ];
+  const list = await prisma.chaseList.create({ data: { electionId: election.id, name: 'Keys', channel: 'call', criteria: {} } });
+  await prisma.chaseEntry.createMany({
+    data: voters.map((voter, i) => ({ listId: list.id, voterId: voter.id, priority: 1, rank: i + 1 })),
+  });
+  return { election, voters, list };
+}
 
+describe('entries kept with their list, voter and volunteer by triggers (decision 028)', () => {
   it('deletes the entries of a voter deleted, and of a list deleted', async () => {
     const { prisma } = t.services.db;
     const { voters, list } = await listOfThree();
@@ -325,6 +326,60 @@ describe('entries kept with their list, voter and volunteer by triggers (decisio
       expect(await prisma.chaseEntry.count({ where: { listId: list.id } })).toBe(2);
     } finally {
       await Promise.all([build.end(), purge.end()]);
+    }
+  });
+});
+
+describe('a voter who votes while a list is being built', () => {
+  it('drops a voter marked as voted while a list is being built, once the list is saved', async () => {
+    const { prisma } = t.services.db;
+    const { election, voters } = await listOfThree();
+    const coordinator = await signedIn(t.services, 'coordinator');
+    // A build in progress: it holds the builder's lock and has written an entry for a voter it read
+    // before they voted.
+    const build = new pg.Client(t.databaseUrl);
+    await build.connect();
+    try {
+      await build.query('BEGIN');
+      await build.query('SELECT pg_advisory_xact_lock(7406101, $1)', [election.id]);
+      const other = await build.query<{ id: number }>(
+        `INSERT INTO chase_list (election_id, name, channel, criteria) VALUES ($1, 'Being built', 'call', '{}') RETURNING id`,
+        [election.id],
+      );
+      await build.query('INSERT INTO chase_entry (list_id, voter_id, priority, rank) VALUES ($1, $2, 1, 1)', [
+        other.rows[0]!.id,
+        voters[2]!.id,
+      ]);
+      // The watcher's mark waits for the build...
+      let marked = false;
+      const marking = t.services.voteMarks
+        .submit(
+          coordinator.principal,
+          { id: randomUUID(), stationCode: '0101', listNumbers: [voters[2]!.listNumber], markedAt: '2026-03-15T08:55:00Z' },
+          'api',
+        )
+        .then(() => (marked = true));
+      await vi.waitFor(
+        async () => {
+          const { rows } = await build.query<{ waiting: string }>(
+            `SELECT count(*) AS waiting FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND NOT granted`,
+            [election.id],
+          );
+          expect(Number(rows[0]!.waiting)).toBe(1);
+        },
+        { timeout: 5_000 },
+      );
+      expect(marked).toBe(false);
+      await build.query('COMMIT');
+      await marking;
+      // ...then finds the entry the build saved, and drops it with the voter's others.
+      expect(await prisma.chaseEntry.findMany({ where: { voterId: voters[2]!.id }, select: { state: true } })).toEqual([
+        { state: 'dropped' },
+        { state: 'dropped' },
+      ]);
+      expect(await prisma.chaseEntry.count({ where: { voterId: { in: [voters[0]!.id, voters[1]!.id] }, state: 'pending' } })).toBe(2);
+    } finally {
+      await build.end();
     }
   });
 });
