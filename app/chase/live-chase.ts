@@ -1,11 +1,11 @@
 import { useEffect, useRef, useState } from 'react';
 import type { ListProgress } from '../../server/chase/chase.progress.ts';
 
-/** `chase:voted` on /calls: the person this volunteer holds has just voted, or asked not to be contacted. */
+/** `chase:voted` on /calls: the person this volunteer holds has just voted, asked not to be contacted, or their station has closed. */
 export interface VotedNotice {
   entryId: number;
   listId: number;
-  reason: 'voted' | 'do_not_contact';
+  reason: 'voted' | 'do_not_contact' | 'closed';
 }
 
 export interface ChaseSocketHandlers {

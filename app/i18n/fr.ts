@@ -400,10 +400,12 @@ export const fr: Record<MessageKey, string> = {
   'calls.byYou': 'vous',
   'calls.voted.voted': '{name} vient de voter.',
   'calls.voted.doNotContact': '{name} vient de demander à ne plus être contacté·e.',
+  'calls.voted.closed': 'Le bureau de vote de {name} vient de fermer.',
   'calls.voted.noNeed': 'Inutile d’appeler : passez à la personne suivante.',
   'calls.error.noLongerYours':
     'Votre réservation de cette personne a expiré et un autre bénévole l’a maintenant. Passez à la personne suivante.',
-  'calls.error.dropped': 'Cette personne vient de voter ou de demander à ne plus être contactée : inutile d’appeler.',
+  'calls.error.dropped':
+    'Cette personne vient de voter ou de demander à ne plus être contactée, ou son bureau de vote a fermé : inutile d’appeler.',
   'calls.error.alreadyRecorded': 'Le résultat de cet appel est déjà enregistré. Passez à la personne suivante.',
   'calls.error.network': 'Relance est injoignable. Vérifiez votre connexion, puis réessayez.',
   'calls.error.signedOut': 'Vous n’êtes plus connecté·e. Rouvrez votre lien d’invitation.',

@@ -10,6 +10,7 @@ import type { Logger } from '../logger.ts';
 import type { LiveFeed } from '../realtime/realtime.feed.ts';
 import { canManageChase, listIdsOfVolunteer, requireListAccess } from './chase.access.ts';
 import { refreshEntryStatistics } from './chase.claims.ts';
+import { dropEntriesOfClosedStations, publishDrops } from './chase.live.ts';
 import { progressOf, type ListProgress } from './chase.progress.ts';
 import { AssignSchema, EntriesQuerySchema, SplitSchema, TeamMembersSchema, TeamSchema } from './chase.schemas.ts';
 
@@ -123,6 +124,19 @@ export function createChaseLists({ prisma, clock, elections, feed, audit, log }:
     },
 
     /** Progress of lists, for `chase:progress` (callers have checked who may see them). */
+    /**
+     * Takes the voters of stations that have closed off the current election's lists (chase.live.ts),
+     * tells the volunteers holding one, and moves the lists' progress. Answers how many left.
+     */
+    async dropClosedStations(): Promise<number> {
+      const election = await elections.current();
+      if (!election) return 0;
+      const { now } = await elections.clockOf(election.id);
+      const drops = await dropEntriesOfClosedStations(prisma, election.id, now, clock.now());
+      publishDrops(feed, election.id, drops);
+      return drops.entries;
+    },
+
     progress(listIds: number[]): Promise<ListProgress[]> {
       return progressOf(prisma, listIds, clock.now());
     },

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { PrismaClient } from '../db/database.ts';
 import type { Prisma } from '../db/generated/client.ts';
 import { cancelPendingTexts } from '../messaging/sms.outbox.ts';
 import type { LiveFeed } from '../realtime/realtime.feed.ts';
@@ -7,10 +8,14 @@ import type { LiveFeed } from '../realtime/realtime.feed.ts';
  * Live lists: whoever marks a voter as voted (a watcher's strike list, a volunteer's outcome) or
  * makes them do-not-contact (a volunteer, an objection, an import) drops their pending and claimed
  * entries from every list, and cancels the texts still waiting for them, in the same transaction. After it commits, the volunteers holding one of
- * those entries are told at once, and the lists' progress moves (`publishDrops`).
+ * those entries are told at once, and the lists' progress moves (`publishDrops`). So does the
+ * closing of a station, for the entries of its voters (`dropEntriesOfClosedStations`).
  */
 
-export type DropReason = 'voted' | 'do_not_contact';
+export type DropReason = 'voted' | 'do_not_contact' | 'closed';
+
+/** How often each web node looks for stations that have closed since (realtime.chase.ts). */
+export const CLOSING_CHECK_MS = 15_000;
 
 /**
  * Advisory lock key, with an election's id, that keeps a list being built and a voter leaving the
@@ -118,6 +123,32 @@ export async function dropUncontactableEntries(client: pg.ClientBase, electionId
     [electionId],
   );
   return dropsOf(rows, 'do_not_contact', texts.rowCount ?? 0);
+}
+
+/**
+ * Stations close at different times, and a call after a voter's station has closed is of no use.
+ * Drops the pending and claimed entries of the election's voters whose station has closed on the
+ * election's clock (`electionNow`, simulated during a simulation). Builds never select them; this
+ * takes those already on lists when their station closes. Their texts are not canceled here: the
+ * outbox does not send after a station has closed (sms.guards.ts).
+ */
+export async function dropEntriesOfClosedStations(prisma: PrismaClient, electionId: number, electionNow: Date, now: Date): Promise<Drops> {
+  const closed = await prisma.$queryRaw<{ id: number }[]>`
+    SELECT s.id FROM polling_station s JOIN election el ON el.id = s.election_id
+    WHERE s.election_id = ${electionId} AND coalesce(s.closes_at, el.polls_close_at) <= ${electionNow}`;
+  if (closed.length === 0) return dropsOf([], 'closed', 0);
+  const rows = await prisma.$queryRaw<DroppedRow[]>`
+    WITH active AS (
+      SELECT e.id, e.state FROM chase_entry e
+      JOIN chase_list l ON l.id = e.list_id
+      JOIN voter v ON v.id = e.voter_id
+      WHERE l.election_id = ${electionId} AND e.state IN ('pending', 'claimed')
+        AND v.station_id = ANY(${closed.map((station) => station.id)}::int[])
+      ORDER BY e.id FOR UPDATE OF e)
+    UPDATE chase_entry e SET state = 'dropped', done_at = ${now}, lease_expires_at = NULL
+    FROM active a WHERE e.id = a.id
+    RETURNING e.id, e.list_id, e.voter_id, e.assignee_id, a.state = 'claimed' AS was_claimed`;
+  return dropsOf(rows, 'closed', 0);
 }
 
 /** Once the transaction that dropped entries has committed: tells their holders, moves the lists' progress. */

@@ -1,6 +1,7 @@
 import type { Namespace, Server, Socket } from 'socket.io';
 import type { Principal } from '../auth/auth.roles.ts';
 import { requireCaller } from '../chase/chase.access.ts';
+import { CLOSING_CHECK_MS } from '../chase/chase.live.ts';
 import type { ListProgress } from '../chase/chase.progress.ts';
 import { DomainError } from '../errors.ts';
 import type { Services } from '../services.ts';
@@ -24,7 +25,7 @@ interface Dependencies {
 /**
  * Chase lists, live. `chase:progress` goes to every war-room screen (/live) and to the volunteers
  * whose lists they are (/calls); `chase:voted` tells a volunteer at once that the person they hold
- * has voted or asked not to be contacted. Changes come from the live feed, so a change committed on
+ * has voted or asked not to be contacted, or that their station has closed. Changes come from the live feed, so a change committed on
  * another web node reaches the screens connected here. Who may see what is checked again before
  * every event: a volunteer never receives another team's list.
  */
@@ -119,12 +120,20 @@ export function chaseRealtime({ io, live, services, principalOf, stillWarRoom }:
     for (const id of event.listIds) changed.add(id);
     timer ??= setTimeout(() => void flush().catch(fail('could not send chase progress')), PROGRESS_EVERY_MS);
   });
+  // Stations close at different times: their voters leave the lists as they do (chase.live.ts), which
+  // comes back through the feed above. Every web node looks; what one has dropped, the others no longer find.
+  const closing = setInterval(
+    () => void services.chase.lists.dropClosedStations().catch(fail('could not drop the calls of closed stations')),
+    CLOSING_CHECK_MS,
+  );
+  closing.unref();
 
   return {
     calls,
     close() {
       unsubscribe();
       clearTimeout(timer);
+      clearInterval(closing);
     },
   };
 }

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { DropReason } from '../chase/chase.live.ts';
 
 /** What changed on polling day, published once it is committed, for the live war room. */
 export type LiveEvent = CommittedChange & {
@@ -14,11 +15,11 @@ type CommittedChange =
   | { type: 'election:changed'; electionId: number }
   /** Chase lists whose progress moved: built, claimed from, worked, split, or an entry dropped. */
   | { type: 'chase:changed'; electionId: number; listIds: number[] }
-  /** Entries dropped while volunteers held them (their voter voted or became do-not-contact): ids only. */
+  /** Entries dropped while volunteers held them (their voter voted or became do-not-contact, their station closed): ids only. */
   | {
       type: 'chase:dropped';
       electionId: number;
-      reason: 'voted' | 'do_not_contact';
+      reason: DropReason;
       claims: { entryId: number; listId: number; voterId: number; assigneeId: number }[];
     }
   /** Who works which lists changed (an assignment, a team's members, a split). */

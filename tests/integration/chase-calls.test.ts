@@ -342,6 +342,42 @@ describe('live lists', () => {
     });
   });
 
+  it('drops the calls of a station once it has closed, and tells the volunteer who holds one', async () => {
+    const { prisma } = t.services.db;
+    const { listId } = await listOf(3, (i) => ({ station_code: i < 2 ? '0101' : '0102' }));
+    const {
+      volunteers: [volunteer],
+    } = await volunteers(1);
+    await assign(listId, { userIds: [volunteer!.user.id] });
+    const socket = connect('/calls', volunteer!.cookie);
+    await connected(socket);
+    const claim = (await next(volunteer!))!;
+    const told = new Promise<Json>((resolve) => socket.once('chase:voted', resolve));
+    const closing = claim.station.code;
+    // 10:00 in Paris: the station of the person on the phone closes early, the other stays open.
+    await prisma.pollingStation.updateMany({ where: { electionId, code: closing }, data: { closesAt: new Date('2026-03-15T08:59:00Z') } });
+    try {
+      // Every list's calls to that station's voters, this list's and earlier tests'.
+      const toCallThere = { state: { in: ['pending' as const, 'claimed' as const] }, voter: { station: { electionId, code: closing } } };
+      const before = await prisma.chaseEntry.count({ where: toCallThere });
+      expect(await t.services.chase.lists.dropClosedStations()).toBe(before);
+      expect(await prisma.chaseEntry.count({ where: toCallThere })).toBe(0);
+      const entries = await prisma.chaseEntry.findMany({
+        where: { listId },
+        select: { state: true, voter: { select: { station: { select: { code: true } } } } },
+      });
+      for (const entry of entries) expect(entry.state).toBe(entry.voter.station.code === closing ? 'dropped' : 'pending');
+      expect(await told).toEqual({ entryId: claim.entryId, listId, reason: 'closed' });
+      expect((await call('POST', `/api/v1/calls/${claim.entryId}/renew`, volunteer!.cookie)).body).toMatchObject({
+        error: { code: 'call_dropped' },
+      });
+      // Nothing more to drop until another station closes.
+      expect(await t.services.chase.lists.dropClosedStations()).toBe(0);
+    } finally {
+      await prisma.pollingStation.updateMany({ where: { electionId, code: closing }, data: { closesAt: null } });
+    }
+  });
+
   it('sends chase:progress to the war room and to the list’s volunteers, never to another team', async () => {
     const { listId } = await listOf(2);
     const { listId: otherList } = await listOf(1);
