@@ -10,7 +10,7 @@ import type { Logger } from '../logger.ts';
 import type { LiveFeed } from '../realtime/realtime.feed.ts';
 import { canManageChase, listIdsOfVolunteer, requireListAccess } from './chase.access.ts';
 import { refreshEntryStatistics } from './chase.claims.ts';
-import { dropEntriesOfClosedStations, publishDrops } from './chase.live.ts';
+import { CHECKS_PER_CLOSING, dropEntriesOfClosedStations, publishDrops } from './chase.live.ts';
 import { progressOf, type ListProgress } from './chase.progress.ts';
 import { AssignSchema, EntriesQuerySchema, SplitSchema, TeamMembersSchema, TeamSchema } from './chase.schemas.ts';
 
@@ -52,6 +52,9 @@ interface Dependencies {
 
 /** Chase lists as coordinators see and arrange them: progress, who works which, splits, teams and rides. */
 export function createChaseLists({ prisma, clock, elections, feed, audit, log }: Dependencies) {
+  /** The election's time at the last closing checks of this process (dropClosedStations), oldest first. */
+  let closingChecks: { electionId: number; at: Date[] } = { electionId: 0, at: [] };
+
   async function summaries(listIds: number[], showAssignees: boolean): Promise<ChaseListSummary[]> {
     const [lists, progress] = await Promise.all([
       prisma.chaseList.findMany({
@@ -125,14 +128,21 @@ export function createChaseLists({ prisma, clock, elections, feed, audit, log }:
 
     /** Progress of lists, for `chase:progress` (callers have checked who may see them). */
     /**
-     * Takes the voters of stations that have closed off the current election's lists (chase.live.ts),
-     * tells the volunteers holding one, and moves the lists' progress. Answers how many left.
+     * Takes the voters of stations that have just closed off the current election's lists
+     * (chase.live.ts), tells the volunteers holding one, and moves the lists' progress. Answers how
+     * many left. The first check of a process, or one after the election's clock went back (a
+     * simulation started again), looks at every station closed so far.
      */
     async dropClosedStations(): Promise<number> {
       const election = await elections.current();
       if (!election) return 0;
       const { now } = await elections.clockOf(election.id);
-      const drops = await dropEntriesOfClosedStations(prisma, election.id, now, clock.now());
+      if (closingChecks.electionId !== election.id || now < (closingChecks.at.at(-1) ?? now)) {
+        closingChecks = { electionId: election.id, at: [] };
+      }
+      const after = closingChecks.at.length === CHECKS_PER_CLOSING ? closingChecks.at[0]! : new Date(0);
+      const drops = await dropEntriesOfClosedStations(prisma, election.id, { after, until: now }, clock.now());
+      closingChecks.at = [...closingChecks.at, now].slice(-CHECKS_PER_CLOSING);
       publishDrops(feed, election.id, drops);
       return drops.entries;
     },

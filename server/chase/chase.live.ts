@@ -18,6 +18,12 @@ export type DropReason = 'voted' | 'do_not_contact' | 'closed';
 export const CLOSING_CHECK_MS = 15_000;
 
 /**
+ * Each closing is looked at by this many checks in a row: a list being built as the station closed,
+ * saved after the first check, is caught by the next.
+ */
+export const CHECKS_PER_CLOSING = 3;
+
+/**
  * Advisory lock key, with an election's id, that keeps a list being built and a voter leaving the
  * lists from missing each other. A build holds it alone while it selects and saves its entries
  * (chase.builder.ts). Whoever drops entries shares it first: a voter marked as voted while a list
@@ -127,23 +133,26 @@ export async function dropUncontactableEntries(client: pg.ClientBase, electionId
 
 /**
  * Stations close at different times, and a call after a voter's station has closed is of no use.
- * Drops the pending and claimed entries of the election's voters whose station has closed on the
- * election's clock (`electionNow`, simulated during a simulation). Builds never select them; this
- * takes those already on lists when their station closes. Their texts are not canceled here: the
- * outbox does not send after a station has closed (sms.guards.ts).
+ * Drops the pending and claimed entries of the election's voters whose station closed after `after`
+ * and by `until`, on the election's clock (simulated during a simulation). Builds never select them;
+ * this takes those already on lists when their station closes. Their texts are not canceled here:
+ * the outbox does not send after a station has closed (sms.guards.ts).
  */
-export async function dropEntriesOfClosedStations(prisma: PrismaClient, electionId: number, electionNow: Date, now: Date): Promise<Drops> {
-  const closed = await prisma.$queryRaw<{ id: number }[]>`
+export async function dropEntriesOfClosedStations(
+  prisma: PrismaClient,
+  electionId: number,
+  closed: { after: Date; until: Date },
+  now: Date,
+): Promise<Drops> {
+  const stations = await prisma.$queryRaw<{ id: number }[]>`
     SELECT s.id FROM polling_station s JOIN election el ON el.id = s.election_id
-    WHERE s.election_id = ${electionId} AND coalesce(s.closes_at, el.polls_close_at) <= ${electionNow}`;
-  if (closed.length === 0) return dropsOf([], 'closed', 0);
+    WHERE s.election_id = ${electionId}
+      AND coalesce(s.closes_at, el.polls_close_at) > ${closed.after} AND coalesce(s.closes_at, el.polls_close_at) <= ${closed.until}`;
+  if (stations.length === 0) return dropsOf([], 'closed', 0);
   const rows = await prisma.$queryRaw<DroppedRow[]>`
     WITH active AS (
-      SELECT e.id, e.state FROM chase_entry e
-      JOIN chase_list l ON l.id = e.list_id
-      JOIN voter v ON v.id = e.voter_id
-      WHERE l.election_id = ${electionId} AND e.state IN ('pending', 'claimed')
-        AND v.station_id = ANY(${closed.map((station) => station.id)}::int[])
+      SELECT e.id, e.state FROM voter v JOIN chase_entry e ON e.voter_id = v.id
+      WHERE v.station_id = ANY(${stations.map((station) => station.id)}::int[]) AND e.state IN ('pending', 'claimed')
       ORDER BY e.id FOR UPDATE OF e)
     UPDATE chase_entry e SET state = 'dropped', done_at = ${now}, lease_expires_at = NULL
     FROM active a WHERE e.id = a.id

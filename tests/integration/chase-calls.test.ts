@@ -354,13 +354,15 @@ describe('live lists', () => {
     const claim = (await next(volunteer!))!;
     const told = new Promise<Json>((resolve) => socket.once('chase:voted', resolve));
     const closing = claim.station.code;
-    // 10:00 in Paris: the station of the person on the phone closes early, the other stays open.
-    await prisma.pollingStation.updateMany({ where: { electionId, code: closing }, data: { closesAt: new Date('2026-03-15T08:59:00Z') } });
+    // Just after 10:00 in Paris, the station of the person on the phone closes early; the other stays open.
+    await prisma.pollingStation.updateMany({ where: { electionId, code: closing }, data: { closesAt: new Date('2026-03-15T09:00:30Z') } });
+    t.clock.advance(60_000);
     try {
       // Every list's calls to that station's voters, this list's and earlier tests'.
       const toCallThere = { state: { in: ['pending' as const, 'claimed' as const] }, voter: { station: { electionId, code: closing } } };
-      const before = await prisma.chaseEntry.count({ where: toCallThere });
-      expect(await t.services.chase.lists.dropClosedStations()).toBe(before);
+      expect(await prisma.chaseEntry.count({ where: toCallThere })).toBeGreaterThan(0);
+      // What each web node does every 15 seconds.
+      await t.services.chase.lists.dropClosedStations();
       expect(await prisma.chaseEntry.count({ where: toCallThere })).toBe(0);
       const entries = await prisma.chaseEntry.findMany({
         where: { listId },
@@ -371,8 +373,15 @@ describe('live lists', () => {
       expect((await call('POST', `/api/v1/calls/${claim.entryId}/renew`, volunteer!.cookie)).body).toMatchObject({
         error: { code: 'call_dropped' },
       });
-      // Nothing more to drop until another station closes.
+      // Nothing more to drop until another station closes...
       expect(await t.services.chase.lists.dropClosedStations()).toBe(0);
+      // ...but a list being built as the station closed, saved after those checks, is caught by the next one.
+      const late = await prisma.chaseList.create({ data: { electionId, name: 'Saved late', channel: 'call', criteria: {} } });
+      const there = await prisma.voter.findFirstOrThrow({ where: { station: { electionId, code: closing } }, select: { id: true } });
+      const entry = await prisma.chaseEntry.create({ data: { listId: late.id, voterId: there.id, priority: 1, rank: 1 } });
+      t.clock.advance(15_000);
+      await t.services.chase.lists.dropClosedStations();
+      expect(await prisma.chaseEntry.findUniqueOrThrow({ where: { id: entry.id }, select: { state: true } })).toEqual({ state: 'dropped' });
     } finally {
       await prisma.pollingStation.updateMany({ where: { electionId, code: closing }, data: { closesAt: null } });
     }
