@@ -304,19 +304,28 @@ describe('outcomes', () => {
   });
 });
 
+/**
+ * A list of three built for one volunteer, connected to /calls, who has claimed the first person;
+ * `told` is the next `chase:voted` they receive.
+ */
+async function holdingOne(fields: (i: number) => VoterFields) {
+  const { listId, rows } = await listOf(3, fields);
+  const {
+    volunteers: [volunteer],
+  } = await volunteers(1);
+  await assign(listId, { userIds: [volunteer!.user.id] });
+  const socket = connect('/calls', volunteer!.cookie);
+  await connected(socket);
+  const claim = (await next(volunteer!))!;
+  const told = new Promise<Json>((resolve) => socket.once('chase:voted', resolve));
+  return { listId, rows, volunteer: volunteer!, claim, told };
+}
+
 describe('live lists', () => {
   it('a watcher’s mark drops the voter from pending entries at once, and tells the volunteer who holds them', async () => {
-    const { listId, rows } = await listOf(3, () => ({ station_code: '0101' }));
-    const {
-      volunteers: [volunteer],
-    } = await volunteers(1);
-    await assign(listId, { userIds: [volunteer!.user.id] });
-    const socket = connect('/calls', volunteer!.cookie);
-    await connected(socket);
-    const claim = (await next(volunteer!))!;
+    const { listId, rows, volunteer, claim, told } = await holdingOne(() => ({ station_code: '0101' }));
     const held = rows.find((row) => `Number ${String(row.external_id).slice(1)}` === claim.voter.lastName)!;
     const other = rows.find((row) => row !== held)!;
-    const told = new Promise<Json>((resolve) => socket.once('chase:voted', resolve));
     const watcher = await apiToken(t.services, 'watcher', ['0101']);
     const marked = await fetch(`${server.url}/api/v1/marks`, {
       method: 'POST',
@@ -337,22 +346,14 @@ describe('live lists', () => {
     });
     expect(entries.map((entry) => entry.state).sort()).toEqual(['dropped', 'dropped', 'pending']);
     expect(await told).toEqual({ entryId: claim.entryId, listId, reason: 'voted' });
-    expect((await call('POST', `/api/v1/calls/${claim.entryId}/renew`, volunteer!.cookie)).body).toMatchObject({
+    expect((await call('POST', `/api/v1/calls/${claim.entryId}/renew`, volunteer.cookie)).body).toMatchObject({
       error: { code: 'call_dropped' },
     });
   });
 
   it('drops the calls of a station once it has closed, and tells the volunteer who holds one', async () => {
     const { prisma } = t.services.db;
-    const { listId } = await listOf(3, (i) => ({ station_code: i < 2 ? '0101' : '0102' }));
-    const {
-      volunteers: [volunteer],
-    } = await volunteers(1);
-    await assign(listId, { userIds: [volunteer!.user.id] });
-    const socket = connect('/calls', volunteer!.cookie);
-    await connected(socket);
-    const claim = (await next(volunteer!))!;
-    const told = new Promise<Json>((resolve) => socket.once('chase:voted', resolve));
+    const { listId, volunteer, claim, told } = await holdingOne((i) => ({ station_code: i < 2 ? '0101' : '0102' }));
     const closing = claim.station.code;
     // Just after 10:00 in Paris, the station of the person on the phone closes early; the other stays open.
     await prisma.pollingStation.updateMany({ where: { electionId, code: closing }, data: { closesAt: new Date('2026-03-15T09:00:30Z') } });
@@ -370,7 +371,7 @@ describe('live lists', () => {
       });
       for (const entry of entries) expect(entry.state).toBe(entry.voter.station.code === closing ? 'dropped' : 'pending');
       expect(await told).toEqual({ entryId: claim.entryId, listId, reason: 'closed' });
-      expect((await call('POST', `/api/v1/calls/${claim.entryId}/renew`, volunteer!.cookie)).body).toMatchObject({
+      expect((await call('POST', `/api/v1/calls/${claim.entryId}/renew`, volunteer.cookie)).body).toMatchObject({
         error: { code: 'call_dropped' },
       });
       // Nothing more to drop until another station closes...

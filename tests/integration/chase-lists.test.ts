@@ -272,6 +272,20 @@ async function listOfThree() {
   return { election, voters, list };
 }
 
+/**
+ * A build in progress on `client`: a transaction that holds the builder's lock for the election and
+ * has written an entry, in a new list, for a voter it read.
+ */
+async function startBuild(client: pg.Client, electionId: number, voterId: number) {
+  await client.query('BEGIN');
+  await client.query('SELECT pg_advisory_xact_lock(7406101, $1)', [electionId]);
+  const list = await client.query<{ id: number }>(
+    `INSERT INTO chase_list (election_id, name, channel, criteria) VALUES ($1, 'Being built', 'call', '{}') RETURNING id`,
+    [electionId],
+  );
+  await client.query('INSERT INTO chase_entry (list_id, voter_id, priority, rank) VALUES ($1, $2, 1, 1)', [list.rows[0]!.id, voterId]);
+}
+
 describe('entries kept with their list, voter and volunteer by triggers (decision 028)', () => {
   it('deletes the entries of a voter deleted, and of a list deleted', async () => {
     const { prisma } = t.services.db;
@@ -299,21 +313,11 @@ describe('entries kept with their list, voter and volunteer by triggers (decisio
   it('deletes voters only after a list being built for their election is saved, then its entries too', async () => {
     const { prisma } = t.services.db;
     const { election, voters, list } = await listOfThree();
-    // A build in progress: it holds the builder's lock and has written an entry for a voter it read.
     const build = new pg.Client(t.databaseUrl);
     const purge = new pg.Client(t.databaseUrl);
     await Promise.all([build.connect(), purge.connect()]);
     try {
-      await build.query('BEGIN');
-      await build.query('SELECT pg_advisory_xact_lock(7406101, $1)', [election.id]);
-      const other = await build.query<{ id: number }>(
-        `INSERT INTO chase_list (election_id, name, channel, criteria) VALUES ($1, 'Being built', 'call', '{}') RETURNING id`,
-        [election.id],
-      );
-      await build.query('INSERT INTO chase_entry (list_id, voter_id, priority, rank) VALUES ($1, $2, 1, 1)', [
-        other.rows[0]!.id,
-        voters[2]!.id,
-      ]);
+      await startBuild(build, election.id, voters[2]!.id);
       // The voter's deletion waits for the build...
       let deleted = false;
       const deleting = purge.query('DELETE FROM voter WHERE id = $1', [voters[2]!.id]).then(() => (deleted = true));
@@ -335,21 +339,11 @@ describe('a voter who votes while a list is being built', () => {
     const { prisma } = t.services.db;
     const { election, voters } = await listOfThree();
     const coordinator = await signedIn(t.services, 'coordinator');
-    // A build in progress: it holds the builder's lock and has written an entry for a voter it read
-    // before they voted.
+    // The build read the voter before they voted.
     const build = new pg.Client(t.databaseUrl);
     await build.connect();
     try {
-      await build.query('BEGIN');
-      await build.query('SELECT pg_advisory_xact_lock(7406101, $1)', [election.id]);
-      const other = await build.query<{ id: number }>(
-        `INSERT INTO chase_list (election_id, name, channel, criteria) VALUES ($1, 'Being built', 'call', '{}') RETURNING id`,
-        [election.id],
-      );
-      await build.query('INSERT INTO chase_entry (list_id, voter_id, priority, rank) VALUES ($1, $2, 1, 1)', [
-        other.rows[0]!.id,
-        voters[2]!.id,
-      ]);
+      await startBuild(build, election.id, voters[2]!.id);
       // The watcher's mark waits for the build...
       let marked = false;
       const marking = t.services.voteMarks
