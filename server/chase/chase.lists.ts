@@ -126,7 +126,6 @@ export function createChaseLists({ prisma, clock, elections, feed, audit, log }:
       return (await summaries([listId], canManageChase(principal!)))[0]!;
     },
 
-    /** Progress of lists, for `chase:progress` (callers have checked who may see them). */
     /**
      * Takes the voters of stations that have just closed off the current election's lists
      * (chase.live.ts), tells the volunteers holding one, and moves the lists' progress. Answers how
@@ -147,6 +146,7 @@ export function createChaseLists({ prisma, clock, elections, feed, audit, log }:
       return drops.entries;
     },
 
+    /** Progress of lists, for `chase:progress` (callers have checked who may see them). */
     progress(listIds: number[]): Promise<ListProgress[]> {
       return progressOf(prisma, listIds, clock.now());
     },

@@ -7,9 +7,10 @@ import type { LiveFeed } from '../realtime/realtime.feed.ts';
 /**
  * Live lists: whoever marks a voter as voted (a watcher's strike list, a volunteer's outcome) or
  * makes them do-not-contact (a volunteer, an objection, an import) drops their pending and claimed
- * entries from every list, and cancels the texts still waiting for them, in the same transaction. After it commits, the volunteers holding one of
- * those entries are told at once, and the lists' progress moves (`publishDrops`). So does the
- * closing of a station, for the entries of its voters (`dropEntriesOfClosedStations`).
+ * entries from every list, and cancels the texts still waiting for them, in the same transaction.
+ * After it commits, the volunteers holding one of those entries are told at once, and the lists'
+ * progress moves (`publishDrops`). So does the closing of a station, for the entries of its voters
+ * (`dropEntriesOfClosedStations`).
  */
 
 export type DropReason = 'voted' | 'do_not_contact' | 'closed';
@@ -111,6 +112,7 @@ export async function dropEntriesOf(
  * entries of the election's voters who are now do-not-contact are dropped, and their pending texts canceled.
  */
 export async function dropUncontactableEntries(client: pg.ClientBase, electionId: number): Promise<Drops> {
+  // As waitForBuilds, on the import's own connection.
   await client.query('SELECT 1 FROM pg_advisory_xact_lock_shared($1::int, $2::int)', [BUILD_LOCK, electionId]);
   const { rows } = await client.query<DroppedRow>(
     `WITH active AS (

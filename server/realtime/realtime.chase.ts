@@ -25,9 +25,9 @@ interface Dependencies {
 /**
  * Chase lists, live. `chase:progress` goes to every war-room screen (/live) and to the volunteers
  * whose lists they are (/calls); `chase:voted` tells a volunteer at once that the person they hold
- * has voted or asked not to be contacted, or that their station has closed. Changes come from the live feed, so a change committed on
- * another web node reaches the screens connected here. Who may see what is checked again before
- * every event: a volunteer never receives another team's list.
+ * has voted or asked not to be contacted, or that their station has closed. Changes come from the
+ * live feed, so a change committed on another web node reaches the screens connected here. Who may
+ * see what is checked again before every event: a volunteer never receives another team's list.
  */
 export function chaseRealtime({ io, live, services, principalOf, stillWarRoom }: Dependencies) {
   const calls = io.of(CALLS_NAMESPACE);
