@@ -18,7 +18,7 @@ afterAll(() => t.close());
 const vanishedToken: Principal = { kind: 'token', id: 2_000_000_000, name: 'revoked script', role: 'admin', stations: 'all', locale: null };
 
 const entries = (action: string, subjectId?: string) =>
-  t.services.db.prisma.auditEvent.findMany({ where: { action, ...(subjectId ? { subjectId } : {}) } });
+  t.services.db.prisma.auditEvent.findMany({ where: { action, ...(subjectId ? { subjectId } : {}) }, orderBy: { id: 'asc' } });
 
 describe('the audit trail is written in the transaction of the change it records', () => {
   it('records a committed change with its entry', async () => {

@@ -169,7 +169,10 @@ describe.each(BACKENDS)('the SMS outbox on the $backend queue backend', ({ redis
     await settled(listId);
     expect(acceptedTo(a!.phone!)).toHaveLength(1);
     expect(acceptedTo(b!.phone!)).toHaveLength(1);
-    const audit = await t.services.db.prisma.auditEvent.findMany({ where: { action: 'sms.send_list', subjectId: String(listId) } });
+    const audit = await t.services.db.prisma.auditEvent.findMany({
+      where: { action: 'sms.send_list', subjectId: String(listId) },
+      orderBy: { id: 'asc' },
+    });
     expect(audit.map((entry) => (entry.details as { queued: number }).queued)).toEqual([2, 0]);
   });
 
