@@ -394,7 +394,7 @@ export const en = {
   'calls.attempts': 'Earlier contacts',
   'calls.byYou': 'you',
   'calls.voted.voted': '{name} has just voted.',
-  'calls.voted.doNotContact': '{name} has just asked not to be contacted.',
+  'calls.voted.do_not_contact': '{name} has just asked not to be contacted.',
   'calls.voted.closed': 'The polling station of {name} has just closed.',
   'calls.voted.noNeed': 'No need to call: take the next person.',
   'calls.error.noLongerYours': 'Your hold on this person ran out and another volunteer has them now. Take the next person.',

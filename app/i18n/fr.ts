@@ -399,7 +399,7 @@ export const fr: Record<MessageKey, string> = {
   'calls.attempts': 'Contacts précédents',
   'calls.byYou': 'vous',
   'calls.voted.voted': '{name} vient de voter.',
-  'calls.voted.doNotContact': '{name} vient de demander à ne plus être contacté·e.',
+  'calls.voted.do_not_contact': '{name} vient de demander à ne plus être contacté·e.',
   'calls.voted.closed': 'Le bureau de vote de {name} vient de fermer.',
   'calls.voted.noNeed': 'Inutile d’appeler : passez à la personne suivante.',
   'calls.error.noLongerYours':

@@ -60,13 +60,6 @@ const OUTCOMES: readonly ContactOutcomeName[] = [
 /** The page renews the hold on the person on screen this often; a hold lasts 5 minutes. */
 const RENEW_EVERY_MS = 2 * 60_000;
 
-/** What the volunteer is told when the person they hold leaves the list. */
-const VOTED_NOTICE: Record<VotedNotice['reason'], MessageKey> = {
-  voted: 'calls.voted.voted',
-  do_not_contact: 'calls.voted.doNotContact',
-  closed: 'calls.voted.closed',
-};
-
 type VolunteerList = ListProgress & { name: string; channel: string };
 
 type Notice =
@@ -255,7 +248,7 @@ export default function Calls({ loaderData }: Route.ComponentProps) {
               {voted && call && voted.entryId === call.entryId && (
                 <div className="alert alert-warn calls-voted">
                   <p>
-                    <strong>{t(VOTED_NOTICE[voted.reason], { name: call.voter.firstName })}</strong> {t('calls.voted.noNeed')}
+                    <strong>{t(`calls.voted.${voted.reason}`, { name: call.voter.firstName })}</strong> {t('calls.voted.noNeed')}
                   </p>
                   <button type="button" className="button primary" onClick={() => void next()} disabled={!hydrated || busy}>
                     {t('calls.next')}
