@@ -10,7 +10,9 @@
  *     voters;
  *  2. in the same runs, interleaved, the same selection as one hand-written INSERT … SELECT into a list
  *     (the baseline), and once that it selects exactly the same voters in the same order;
- *  3. 50 volunteers working one such list over HTTP: claims per second, claim latency;
+ *     The preview is compared with the same selection counted by one hand-written SELECT;
+ *  3. 50 volunteers working one such list over HTTP: claims per second, claim latency; and, just before,
+ *     the same statements sent straight to PostgreSQL from 50 connections (the ceiling for claims);
  *  4. voters marked as voted through the watchers' marks API (POST /api/v1/marks), one at a time: the time
  *     until the answer, after which none of their entries may be pending or claimed any more (the drop is
  *     in the mark's transaction).
@@ -20,6 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import type pg from 'pg';
 import { priorityTable } from '../../server/chase/chase.priority.ts';
 import { electionTime } from '../../server/elections/elections.clock.ts';
 import type { Relance } from '../../server/relance.ts';
@@ -46,27 +49,36 @@ const RENEW_EVERY = 4;
 
 const LOAD_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'chase-load.ts');
 
-/** The same selection as the builder's, written by hand as one statement: voters of the stations, priority from the same table. */
-const BASELINE_SQL = `
+/**
+ * The same selection as the builder's, written by hand as one query: voters of the stations, priority from
+ * the same table ($1–$4), of the election $5, not contacted since $6.
+ */
+const BASELINE_SELECTION = `
   WITH p(station_id, support_level, outcome, priority) AS (
-    SELECT * FROM unnest($2::int[], $3::int[], $4::text[], $5::float8[])
+    SELECT * FROM unnest($1::int[], $2::int[], $3::text[], $4::float8[])
   ), last_contact AS (
     SELECT DISTINCT ON (voter_id) voter_id, outcome::text AS outcome, created_at
     FROM contact_attempt ORDER BY voter_id, created_at DESC, id DESC
-  )
-  INSERT INTO chase_entry (list_id, voter_id, priority, rank)
-  SELECT $1, id, priority, row_number() OVER (ORDER BY priority DESC, id)
-  FROM (
+  ), one_per_phone AS (
     SELECT DISTINCT ON (v.phone) v.id, p.priority
     FROM voter v
     LEFT JOIN last_contact lc ON lc.voter_id = v.id
     JOIN p ON p.station_id = v.station_id AND p.support_level = v.support_level AND p.outcome = coalesce(lc.outcome, 'none')
-    WHERE v.election_id = $6 AND v.station_id = ANY($2::int[])
+    WHERE v.election_id = $5 AND v.station_id = ANY($1::int[])
       AND v.voted_at IS NULL AND NOT v.do_not_contact AND v.phone IS NOT NULL AND v.call_consent
-      AND (lc.created_at IS NULL OR lc.created_at < $7)
+      AND (lc.created_at IS NULL OR lc.created_at < $6)
       AND NOT EXISTS (SELECT 1 FROM chase_entry e WHERE e.voter_id = v.id AND e.state IN ('pending', 'claimed'))
     ORDER BY v.phone, p.priority DESC, v.id
-  ) one_per_phone`;
+  )`;
+
+/** The build's yardstick: the selection inserted, ranked, into the list $7. */
+const BASELINE_SQL = `${BASELINE_SELECTION}
+  INSERT INTO chase_entry (list_id, voter_id, priority, rank)
+  SELECT $7, id, priority, row_number() OVER (ORDER BY priority DESC, id) FROM one_per_phone`;
+
+/** The preview's yardstick: the selection counted. */
+const BASELINE_COUNT_SQL = `${BASELINE_SELECTION}
+  SELECT count(*) FROM one_per_phone`;
 
 const NOT_CONTACTED_FOR_MINUTES = 60;
 
@@ -145,46 +157,59 @@ export async function runChase(relance: Relance, options: ScenarioOptions): Prom
       await pool.query('VACUUM ANALYZE chase_entry');
     };
 
+    /** Runs a hand-written statement of the selection in a transaction, with the builder's memory for sorts: its time and answer. */
+    const handWritten = async (sql: string, listId?: number): Promise<Timed<pg.QueryResult>> => {
+      const since = new Date(Date.now() - NOT_CONTACTED_FOR_MINUTES * 60_000);
+      const values: unknown[] = [
+        table.map((row) => row.station_id),
+        table.map((row) => row.support_level),
+        table.map((row) => row.outcome),
+        table.map((row) => row.priority),
+        city.electionId,
+        since,
+      ];
+      if (listId !== undefined) values.push(listId);
+      const client = await pool.connect();
+      try {
+        return await timed(async () => {
+          await client.query('BEGIN');
+          await client.query(`SET LOCAL work_mem = '64MB'`);
+          const result = await client.query(sql, values);
+          await client.query('COMMIT');
+          return result;
+        });
+      } finally {
+        client.release();
+      }
+    };
     const baseline = async (): Promise<number> => {
       const { rows } = await pool.query<{ id: number }>(
         `INSERT INTO chase_list (election_id, name, channel, criteria) VALUES ($1, 'Baseline', 'call', '{}') RETURNING id`,
         [city.electionId],
       );
-      const listId = rows[0]!.id;
-      const since = new Date(Date.now() - NOT_CONTACTED_FOR_MINUTES * 60_000);
-      const client = await pool.connect();
-      let ms: number;
-      try {
-        const started = performance.now();
-        await client.query('BEGIN');
-        await client.query(`SET LOCAL work_mem = '64MB'`);
-        const inserted = await client.query(BASELINE_SQL, [
-          listId,
-          table.map((row) => row.station_id),
-          table.map((row) => row.support_level),
-          table.map((row) => row.outcome),
-          table.map((row) => row.priority),
-          city.electionId,
-          since,
-        ]);
-        await client.query('COMMIT');
-        ms = performance.now() - started;
-        baselineEntries = inserted.rowCount ?? 0;
-      } finally {
-        client.release();
-      }
-      return ((lastBaselineList = listId), ms);
+      lastBaselineList = rows[0]!.id;
+      const inserted = await handWritten(BASELINE_SQL, lastBaselineList);
+      baselineEntries = inserted.value.rowCount ?? 0;
+      return inserted.ms;
     };
     let baselineEntries = 0;
     let lastBaselineList = 0;
+    const countBaseline = async (): Promise<number> => {
+      const counted = await handWritten(BASELINE_COUNT_SQL);
+      countedEntries = Number((counted.value.rows[0] as { count: string }).count);
+      return counted.ms;
+    };
+    let countedEntries = 0;
 
-    progress('warm-up: one preview, one build, one hand-written INSERT … SELECT');
+    progress('warm-up: one preview, one hand-written count, one build, one hand-written INSERT … SELECT');
     await builder.preview(criteria);
+    await countBaseline();
     await deleteList((await builder.build(criteria, coordinator.principal)).id);
     await baseline();
     await deleteList(lastBaselineList);
 
     const previewMs: number[] = [];
+    const countMs: number[] = [];
     const buildMs: number[] = [];
     const baselineMs: number[] = [];
     let entries = 0;
@@ -192,12 +217,14 @@ export async function runChase(relance: Relance, options: ScenarioOptions): Prom
     let mismatches = -1;
     await pool.query('CREATE TABLE bench_chase_built (voter_id int PRIMARY KEY, rank int NOT NULL, priority float8 NOT NULL)');
     for (let run = 1; run <= RUNS; run++) {
-      progress(`run ${run}/${RUNS}: preview, build and save, hand-written INSERT … SELECT`);
+      progress(`run ${run}/${RUNS}: preview, hand-written count, build and save, hand-written INSERT … SELECT`);
+      // Alternately first and second, so that neither always runs on a warmer cache.
+      const builderFirst = run % 2 === 1;
+      if (!builderFirst) countMs.push(await countBaseline());
       const preview = await timed(() => builder.preview(criteria));
       previewMs.push(preview.ms);
       previewEntries = preview.value.entries;
-      // Alternately first and second, so that neither always runs on a warmer cache.
-      const builderFirst = run % 2 === 1;
+      if (builderFirst) countMs.push(await countBaseline());
       if (!builderFirst) {
         baselineMs.push(await baseline());
         await deleteList(lastBaselineList);
@@ -244,6 +271,15 @@ export async function runChase(relance: Relance, options: ScenarioOptions): Prom
     await load.ask({ type: 'init', baseUrl: server.url, cookies: volunteers.map((volunteer) => volunteer.cookie) });
     progress(`warm-up: ${VOLUNTEERS} volunteers, ${WARM_UP_SECONDS} s`);
     await load.ask({ type: 'phase', seconds: WARM_UP_SECONDS, renewEvery: RENEW_EVERY });
+    progress(`the same statements straight on PostgreSQL, ${VOLUNTEERS} connections: ${seconds} s`);
+    const ceiling = (await load.ask({
+      type: 'ceiling',
+      databaseUrl: relance.databaseUrl,
+      volunteerIds: volunteers.map((volunteer) => volunteer.user.id),
+      listIds: [list.id],
+      seconds,
+      renewEvery: RENEW_EVERY,
+    })) as VolunteersResult;
     progress(`${VOLUNTEERS} volunteers claiming and recording outcomes: ${seconds} s`);
     const cpuBefore = process.cpuUsage();
     const claims = (await load.ask({ type: 'phase', seconds, renewEvery: RENEW_EVERY })) as VolunteersResult;
@@ -289,6 +325,8 @@ export async function runChase(relance: Relance, options: ScenarioOptions): Prom
       areas: areaCodes.length,
       stations: stations.length,
       previewMs,
+      countMs,
+      countedEntries,
       buildMs,
       baselineMs,
       entries,
@@ -296,6 +334,7 @@ export async function runChase(relance: Relance, options: ScenarioOptions): Prom
       baselineEntries,
       mismatches,
       claims,
+      ceiling,
       seconds,
       serverCpuMs: (serverCpu.user + serverCpu.system) / 1000,
       marks: { latency: summarize(markMs), leftPending, errors: markErrors },
@@ -312,6 +351,9 @@ interface Measured {
   areas: number;
   stations: number;
   previewMs: number[];
+  /** The hand-written count of the selection, and what it counted. */
+  countMs: number[];
+  countedEntries: number;
   buildMs: number[];
   baselineMs: number[];
   entries: number;
@@ -319,6 +361,8 @@ interface Measured {
   baselineEntries: number;
   mismatches: number;
   claims: VolunteersResult;
+  /** The same loop straight on PostgreSQL. */
+  ceiling: VolunteersResult;
   seconds: number;
   serverCpuMs: number;
   marks: { latency: LatencySummary; leftPending: number; errors: number };
@@ -331,8 +375,13 @@ function buildReport(m: Measured): BenchReport {
   const build = { p50: p(m.buildMs, 50), p95: p(m.buildMs, 95) };
   const hand = { p50: p(m.baselineMs, 50), p95: p(m.baselineMs, 95) };
   const ratio = build.p50 / hand.p50;
-  const claimsPerSecond = m.claims.claims / (m.claims.windowMs / 1000);
-  const failed = Object.values(m.claims.errors).reduce((sum, count) => sum + count, 0);
+  const count = { p50: p(m.countMs, 50), p95: p(m.countMs, 95) };
+  const perSecond = (phase: VolunteersResult) => phase.claims / (phase.windowMs / 1000);
+  const claimsPerSecond = perSecond(m.claims);
+  const ceilingPerSecond = perSecond(m.ceiling);
+  const failuresOf = (phase: VolunteersResult) => Object.values(phase.errors).reduce((sum, count) => sum + count, 0);
+  const failed = failuresOf(m.claims);
+  const ceilingFailed = failuresOf(m.ceiling);
   const loadavg = os.loadavg();
 
   const metrics: Record<string, number> = {
@@ -347,6 +396,10 @@ function buildReport(m: Measured): BenchReport {
     previewEntries: m.previewEntries,
     previewP50Ms: preview.p50,
     previewP95Ms: preview.p95,
+    countP50Ms: count.p50,
+    countP95Ms: count.p95,
+    previewToCountRatio: preview.p50 / count.p50,
+    countedEntries: m.countedEntries,
     buildP50Ms: build.p50,
     buildP95Ms: build.p95,
     baselineP50Ms: hand.p50,
@@ -367,6 +420,11 @@ function buildReport(m: Measured): BenchReport {
     doubleClaims: m.claims.doubleClaims,
     failedRequests: failed,
     serverCpuMsPerClaim: m.claims.claims > 0 ? m.serverCpuMs / m.claims.claims : Number.NaN,
+    ceilingClaimsPerSecond: ceilingPerSecond,
+    ceilingClaimP99Ms: m.ceiling.claimLatency.p99,
+    ceilingDoubleClaims: m.ceiling.doubleClaims,
+    ceilingFailures: ceilingFailed,
+    claimsToCeilingRatio: claimsPerSecond / ceilingPerSecond,
     marks: m.marks.latency.count,
     markToDroppedP50Ms: m.marks.latency.p50,
     markToDroppedP99Ms: m.marks.latency.p99,
@@ -380,6 +438,8 @@ function buildReport(m: Measured): BenchReport {
     { name: `list: ${m.areas} neighbourhoods, ${m.stations} stations, entries`, value: m.entries, unit: 'entries' },
     { name: `preview p50 (${m.previewMs.length} runs)`, value: preview.p50, unit: 'ms' },
     { name: 'preview p95', value: preview.p95, unit: 'ms' },
+    { name: 'hand-written count of the selection p50', value: count.p50, unit: 'ms' },
+    { name: 'ratio: preview p50 ÷ hand-written count p50', value: preview.p50 / count.p50, unit: '×' },
     { name: 'build and save p50', value: build.p50, unit: 'ms' },
     { name: 'build and save p95', value: build.p95, unit: 'ms' },
     { name: 'hand-written INSERT … SELECT p50', value: hand.p50, unit: 'ms' },
@@ -393,6 +453,9 @@ function buildReport(m: Measured): BenchReport {
     { name: '  same entry claimed twice', value: m.claims.doubleClaims, unit: 'entries' },
     { name: '  failed requests', value: failed, unit: 'requests' },
     { name: '  server CPU per claim (with its outcome)', value: metrics.serverCpuMsPerClaim!, unit: 'ms' },
+    { name: `claims, the same statements on ${VOLUNTEERS} PostgreSQL connections`, value: ceilingPerSecond, unit: 'claims/s' },
+    { name: '  claim p99', value: m.ceiling.claimLatency.p99, unit: 'ms' },
+    { name: '  ratio: over HTTP ÷ straight on PostgreSQL', value: claimsPerSecond / ceilingPerSecond, unit: '×' },
     { name: `marked as voted → off every list p50 (${m.marks.latency.count} marks)`, value: m.marks.latency.p50, unit: 'ms' },
     { name: '  p99', value: m.marks.latency.p99, unit: 'ms' },
     { name: '  entries still pending after the answer', value: m.marks.leftPending, unit: 'entries' },
@@ -403,6 +466,8 @@ function buildReport(m: Measured): BenchReport {
     `load average at the end: ${loadavg.map((value) => value.toFixed(2)).join(' ')} (${os.cpus().length} CPUs)`,
   ];
   if (failed > 0) notes.push(...m.claims.errorSamples.map((sample) => `e.g. ${sample}`));
+  if (ceilingFailed > 0) notes.push(...m.ceiling.errorSamples.map((sample) => `on PostgreSQL, e.g. ${sample}`));
+  if (m.countedEntries !== m.entries) notes.push(`the hand-written count found ${m.countedEntries} entries, the build made ${m.entries}`);
   if (m.previewEntries !== m.entries) notes.push(`the preview counted ${m.previewEntries} entries, the build made ${m.entries}`);
   const ok =
     preview.p50 <= CHASE_BUDGET.previewMs &&
@@ -413,13 +478,21 @@ function buildReport(m: Measured): BenchReport {
     m.mismatches === 0 &&
     m.claims.doubleClaims === 0 &&
     failed === 0 &&
+    m.ceiling.doubleClaims === 0 &&
+    ceilingFailed === 0 &&
     m.marks.leftPending === 0 &&
     m.marks.errors === 0;
   return {
     scenario: 'chase',
     rows,
     metrics,
-    baseline: { handWrittenP50Ms: hand.p50, handWrittenP95Ms: hand.p95, handWrittenEntries: m.baselineEntries },
+    baseline: {
+      handWrittenP50Ms: hand.p50,
+      handWrittenP95Ms: hand.p95,
+      handWrittenEntries: m.baselineEntries,
+      handWrittenCountP50Ms: count.p50,
+      postgresClaimsPerSecond: ceilingPerSecond,
+    },
     ok,
     notes,
   };

@@ -210,6 +210,17 @@ const PACE = `
 /** Keeps a call for LEASE_MINUTES more ($1 the entry, $2 the volunteer, $3 the lease's end), found by its key (the state as text: see CLAIM). */
 const RENEW = `UPDATE chase_entry SET lease_expires_at = $3 WHERE id = $1 AND assignee_id = $2 AND state::text = 'claimed'`;
 
+/**
+ * The three statements of a volunteer's call, named so that each database connection prepares them
+ * once (decision 029). The chase benchmark also runs them straight on PostgreSQL: the ceiling that
+ * claims over HTTP are compared with.
+ */
+export const CALL_STATEMENTS = {
+  claim: { name: 'chase.claim', text: CLAIM },
+  renew: { name: 'chase.renew', text: RENEW },
+  outcome: { name: 'chase.outcome', text: RECORD_PLAIN },
+} as const;
+
 function callViewOf(row: CallRow, userId: number): CallView {
   return {
     entryId: row.id,
@@ -250,7 +261,7 @@ export function createChaseCalls({ prisma, pool, clock, elections, feed, audit, 
   /** Claims the volunteer's next call (CLAIM); undefined when nobody is left, or the entry was dropped meanwhile. */
   async function claim(userId: number, listIds: number[]): Promise<CallRow | undefined> {
     const now = clock.now();
-    const { rows } = await pool.query<CallRow>({ name: 'chase.claim', text: CLAIM, values: [userId, now, listIds, leaseEnd()] });
+    const { rows } = await pool.query<CallRow>({ ...CALL_STATEMENTS.claim, values: [userId, now, listIds, leaseEnd()] });
     return rows[0];
   }
 
@@ -306,7 +317,7 @@ export function createChaseCalls({ prisma, pool, clock, elections, feed, audit, 
       total: string;
       last_hour: string;
       first_at: Date | null;
-    }>({ name: 'chase.outcome', text: RECORD_PLAIN, values: [entryId, userId, input.outcome, input.note ?? null, now, hourAgo] });
+    }>({ ...CALL_STATEMENTS.outcome, values: [entryId, userId, input.outcome, input.note ?? null, now, hourAgo] });
     const row = rows[0]!;
     const recorded = row.recorded;
     const entry = row.found ? { state: row.state!, assigneeId: row.assignee_id, listId: row.list_id!, electionId: row.election_id! } : null;
@@ -345,7 +356,7 @@ export function createChaseCalls({ prisma, pool, clock, elections, feed, audit, 
     async renew(principal: Principal | null, entryId: number): Promise<{ entryId: number; leaseExpiresAt: string }> {
       const caller = requireCaller(principal);
       const until = leaseEnd();
-      const { rowCount: renewed } = await pool.query({ name: 'chase.renew', text: RENEW, values: [entryId, caller.id, until] });
+      const { rowCount: renewed } = await pool.query({ ...CALL_STATEMENTS.renew, values: [entryId, caller.id, until] });
       if (renewed === 0) {
         throw refusal(
           await prisma.chaseEntry.findUnique({ where: { id: entryId }, select: { state: true, assigneeId: true } }),
