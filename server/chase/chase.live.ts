@@ -31,7 +31,7 @@ export const CHECKS_PER_CLOSING = 3;
  * is being built would otherwise stay on it, the drop not seeing the entries the build has not yet
  * committed. The drop waits for the build to commit, then sees its entries; a build that starts
  * after waits for the drop's transaction, then no longer selects the voter. The voters' deletion
- * trigger takes it too (decision 028).
+ * trigger shares it too (decision 028; prisma/migrations/20261204300000_voter_deletion_shared_build_lock).
  */
 export const BUILD_LOCK = 7_406_101;
 

@@ -334,6 +334,33 @@ describe('entries kept with their list, voter and volunteer by triggers (decisio
   });
 });
 
+describe('voters deleted while watchers mark others', () => {
+  it('lets a mark through while a deletion of other voters of the election is not yet committed', async () => {
+    const { prisma } = t.services.db;
+    const { voters } = await listOfThree();
+    const coordinator = await signedIn(t.services, 'coordinator');
+    const purge = new pg.Client(t.databaseUrl);
+    await purge.connect();
+    try {
+      await purge.query('BEGIN');
+      await purge.query('DELETE FROM voter WHERE id = $1', [voters[0]!.id]);
+      // Both share the build lock: the mark does not wait for the deletion's transaction.
+      const marking = t.services.voteMarks.submit(
+        coordinator.principal,
+        { id: randomUUID(), stationCode: '0101', listNumbers: [voters[2]!.listNumber], markedAt: '2026-03-15T08:55:00Z' },
+        'api',
+      );
+      const waited = new Promise<'waited'>((resolve) => setTimeout(() => resolve('waited'), 5_000).unref());
+      expect(await Promise.race([marking.then(() => 'marked'), waited])).toBe('marked');
+      expect(await prisma.chaseEntry.findMany({ where: { voterId: voters[2]!.id }, select: { state: true } })).toEqual([{ state: 'dropped' }]);
+      await purge.query('COMMIT');
+      expect(await prisma.chaseEntry.count({ where: { voterId: voters[0]!.id } })).toBe(0);
+    } finally {
+      await purge.end();
+    }
+  });
+});
+
 describe('a voter who votes while a list is being built', () => {
   it('drops a voter marked as voted while a list is being built, once the list is saved', async () => {
     const { prisma } = t.services.db;
