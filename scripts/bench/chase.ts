@@ -9,8 +9,8 @@
  *     list is deleted before the next run, so "not already on an active list" leaves every run the same
  *     voters;
  *  2. in the same runs, interleaved, the same selection as one hand-written INSERT … SELECT into a list
- *     (the baseline), and once that it selects exactly the same voters in the same order;
- *     The preview is compared with the same selection counted by one hand-written SELECT;
+ *     (the baseline), and once that it selects exactly the same voters in the same order; and the same
+ *     selection counted by one hand-written SELECT, the preview's yardstick;
  *  3. 50 volunteers working one such list over HTTP: claims per second, claim latency; then 50 others
  *     sending the same statements straight to PostgreSQL, one connection each (the ceiling for claims);
  *  4. voters marked as voted through the watchers' marks API (POST /api/v1/marks), one at a time: the time
