@@ -352,7 +352,9 @@ describe('voters deleted while watchers mark others', () => {
       );
       const waited = new Promise<'waited'>((resolve) => setTimeout(() => resolve('waited'), 5_000).unref());
       expect(await Promise.race([marking.then(() => 'marked'), waited])).toBe('marked');
-      expect(await prisma.chaseEntry.findMany({ where: { voterId: voters[2]!.id }, select: { state: true } })).toEqual([{ state: 'dropped' }]);
+      expect(await prisma.chaseEntry.findMany({ where: { voterId: voters[2]!.id }, select: { state: true } })).toEqual([
+        { state: 'dropped' },
+      ]);
       await purge.query('COMMIT');
       expect(await prisma.chaseEntry.count({ where: { voterId: voters[0]!.id } })).toBe(0);
     } finally {
