@@ -387,6 +387,10 @@ export function createChaseCalls({ prisma, pool, clock, elections, feed, audit, 
       }
       const now = clock.now();
       const { electionId, listId, drops, stationCode } = await prisma.$transaction(async (tx) => {
+        // The voter first, then the entry: the order in which a watcher's mark takes them (the voter,
+        // then their entries). Taken the other way round, an outcome and a mark of the same person at
+        // the same moment would each wait for the other, and PostgreSQL would fail one of them.
+        await tx.$queryRaw`SELECT 1 FROM voter WHERE id = (SELECT voter_id FROM chase_entry WHERE id = ${entryId}) FOR NO KEY UPDATE`;
         const [entry] = await tx.$queryRaw<
           {
             id: number;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CallView } from '../../server/chase/chase.claims.ts';
 import type { ListProgress } from '../../server/chase/chase.progress.ts';
 import { apiToken, createSmallElection, createVoters, type VoterFields } from '../factories.ts';
@@ -245,6 +246,50 @@ describe('outcomes', () => {
     expect(await t.services.db.prisma.chaseEntry.findUniqueOrThrow({ where: { id: claim.entryId } })).toMatchObject({ state: 'done' });
     const again = await call('POST', `/api/v1/calls/${claim.entryId}/outcome`, volunteer!.cookie, { outcome: 'will_vote' });
     expect(again.body).toMatchObject({ error: { code: 'outcome_already_recorded' } });
+  });
+
+  it('already voted and a watcher’s mark of the same person at the same moment both go through', async () => {
+    const { listId, voters, rows } = await listOf(1, () => ({ station_code: '0101' }));
+    const {
+      volunteers: [volunteer],
+    } = await volunteers(1);
+    await assign(listId, { userIds: [volunteer!.user.id] });
+    const claim = (await next(volunteer!))!;
+    // Holds back the recording of calls, so that the outcome and the mark are both under way at once.
+    const holder = new pg.Client(t.databaseUrl);
+    await holder.connect();
+    const waiting = async (count: number) => {
+      await vi.waitFor(
+        async () => {
+          const { rows: found } = await holder.query<{ waiting: string }>(
+            `SELECT count(*) AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+          );
+          expect(Number(found[0]!.waiting)).toBe(count);
+        },
+        { timeout: 5_000 },
+      );
+    };
+    try {
+      await holder.query('BEGIN');
+      await holder.query('LOCK TABLE contact_attempt IN SHARE MODE');
+      const recording = call('POST', `/api/v1/calls/${claim.entryId}/outcome`, volunteer!.cookie, { outcome: 'already_voted' });
+      await waiting(1);
+      const marking = t.services.voteMarks.submit(
+        coordinator.principal,
+        { id: randomUUID(), stationCode: '0101', listNumbers: [rows[0]!.list_number], markedAt: '2026-03-15T08:55:00Z' },
+        'api',
+      );
+      await waiting(2);
+      await holder.query('COMMIT');
+      // Neither waits for the other while holding what the other needs: no deadlock, no error.
+      expect((await recording).status).toBe(200);
+      await marking;
+    } finally {
+      await holder.end();
+    }
+    const voter = await t.services.db.prisma.voter.findUniqueOrThrow({ where: { id: voters[0]!.id } });
+    expect(voter.votedSource).toBe('volunteer');
+    expect(await t.services.db.prisma.chaseEntry.findUniqueOrThrow({ where: { id: claim.entryId } })).toMatchObject({ state: 'done' });
   });
 
   it('never contact sets do-not-contact for good, on the suppression list', async () => {
