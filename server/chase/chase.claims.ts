@@ -163,10 +163,15 @@ const CLAIM = `
  * the caller adds it). Answers what it found, so that a refusal names the reason.
  */
 const RECORD_PLAIN = `
-  WITH entry AS (
+  WITH person AS (
+    -- The voter before the entry (the filter below reads it before the entry is locked): a deletion
+    -- of the voter takes them in that order, and would otherwise wait for this call while it waits
+    -- for the deletion (the attempt's key to the voter).
+    SELECT id FROM voter WHERE id = (SELECT voter_id FROM chase_entry WHERE id = $1) FOR KEY SHARE
+  ), entry AS (
     SELECT e.id, e.list_id, e.voter_id, e.state, e.assignee_id, l.channel, l.election_id
     FROM chase_entry e JOIN chase_list l ON l.id = e.list_id
-    WHERE e.id = $1
+    WHERE e.id = $1 AND e.voter_id = (SELECT id FROM person)
     FOR UPDATE OF e
   ), allowed AS (
     -- An entry dropped while this volunteer held it may still be recorded: the call was made.

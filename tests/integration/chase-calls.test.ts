@@ -222,6 +222,19 @@ describe('next person', () => {
   });
 });
 
+/** Waits until `count` statements of this test database wait for a lock. */
+async function waitingOnLocks(client: pg.Client, count: number) {
+  await vi.waitFor(
+    async () => {
+      const { rows } = await client.query<{ waiting: string }>(
+        `SELECT count(*) AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+      );
+      expect(Number(rows[0]!.waiting)).toBe(count);
+    },
+    { timeout: 5_000 },
+  );
+}
+
 describe('outcomes', () => {
   it('already voted marks the voter as voted and drops them from every list', async () => {
     const { listId, voters } = await listOf(1);
@@ -258,28 +271,17 @@ describe('outcomes', () => {
     // Holds back the recording of calls, so that the outcome and the mark are both under way at once.
     const holder = new pg.Client(t.databaseUrl);
     await holder.connect();
-    const waiting = async (count: number) => {
-      await vi.waitFor(
-        async () => {
-          const { rows: found } = await holder.query<{ waiting: string }>(
-            `SELECT count(*) AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-          );
-          expect(Number(found[0]!.waiting)).toBe(count);
-        },
-        { timeout: 5_000 },
-      );
-    };
     try {
       await holder.query('BEGIN');
       await holder.query('LOCK TABLE contact_attempt IN SHARE MODE');
       const recording = call('POST', `/api/v1/calls/${claim.entryId}/outcome`, volunteer!.cookie, { outcome: 'already_voted' });
-      await waiting(1);
+      await waitingOnLocks(holder, 1);
       const marking = t.services.voteMarks.submit(
         coordinator.principal,
         { id: randomUUID(), stationCode: '0101', listNumbers: [rows[0]!.list_number], markedAt: '2026-03-15T08:55:00Z' },
         'api',
       );
-      await waiting(2);
+      await waitingOnLocks(holder, 2);
       await holder.query('COMMIT');
       // Neither waits for the other while holding what the other needs: no deadlock, no error.
       expect((await recording).status).toBe(200);
@@ -290,6 +292,36 @@ describe('outcomes', () => {
     const voter = await t.services.db.prisma.voter.findUniqueOrThrow({ where: { id: voters[0]!.id } });
     expect(voter.votedSource).toBe('volunteer');
     expect(await t.services.db.prisma.chaseEntry.findUniqueOrThrow({ where: { id: claim.entryId } })).toMatchObject({ state: 'done' });
+  });
+
+  it('a call’s outcome and the erasure of the same person at the same moment both go through', async () => {
+    const { listId, voters, rows } = await listOf(1);
+    const {
+      volunteers: [volunteer],
+    } = await volunteers(1);
+    await assign(listId, { userIds: [volunteer!.user.id] });
+    const claim = (await next(volunteer!))!;
+    const admin = await signedIn(t.services, 'admin');
+    const holder = new pg.Client(t.databaseUrl);
+    await holder.connect();
+    try {
+      // Holds the entry a moment (as a watcher's mark dropping it would), so that the outcome and the erasure are both under way at once.
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM chase_entry WHERE id = $1 FOR UPDATE', [claim.entryId]);
+      const recording = call('POST', `/api/v1/calls/${claim.entryId}/outcome`, volunteer!.cookie, { outcome: 'no_answer' });
+      await waitingOnLocks(holder, 1);
+      const erasing = t.services.people.rights.erase({ kind: 'externalId', value: String(rows[0]!.external_id) }, admin.principal);
+      await waitingOnLocks(holder, 2);
+      await holder.query('COMMIT');
+      expect((await recording).status).toBe(200);
+      expect(await erasing).toEqual({ voters: 1, inboundMessages: 0 });
+    } finally {
+      await holder.end();
+    }
+    // The call was recorded, then the erasure took the person, their entry and the record of the call.
+    expect(await t.services.db.prisma.voter.count({ where: { id: voters[0]!.id } })).toBe(0);
+    expect(await t.services.db.prisma.chaseEntry.count({ where: { id: claim.entryId } })).toBe(0);
+    expect(await t.services.db.prisma.contactAttempt.count({ where: { voterId: voters[0]!.id } })).toBe(0);
   });
 
   it('never contact sets do-not-contact for good, on the suppression list', async () => {
