@@ -55,17 +55,13 @@ const LOAD_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'cha
 const BASELINE_SELECTION = `
   WITH p(station_id, support_level, outcome, priority) AS (
     SELECT * FROM unnest($1::int[], $2::int[], $3::text[], $4::float8[])
-  ), last_contact AS (
-    SELECT DISTINCT ON (voter_id) voter_id, outcome::text AS outcome, created_at
-    FROM contact_attempt ORDER BY voter_id, created_at DESC, id DESC
   ), one_per_phone AS (
     SELECT DISTINCT ON (v.phone) v.id, p.priority
     FROM voter v
-    LEFT JOIN last_contact lc ON lc.voter_id = v.id
-    JOIN p ON p.station_id = v.station_id AND p.support_level = v.support_level AND p.outcome = coalesce(lc.outcome, 'none')
+    JOIN p ON p.station_id = v.station_id AND p.support_level = v.support_level AND p.outcome = coalesce(v.last_outcome::text, 'none')
     WHERE v.election_id = $5 AND v.station_id = ANY($1::int[])
       AND v.voted_at IS NULL AND NOT v.do_not_contact AND v.phone IS NOT NULL AND v.call_consent
-      AND (lc.created_at IS NULL OR lc.created_at < $6)
+      AND (v.last_contact_at IS NULL OR v.last_contact_at < $6)
       AND NOT EXISTS (SELECT 1 FROM chase_entry e WHERE e.voter_id = v.id AND e.state IN ('pending', 'claimed'))
     ORDER BY v.phone, p.priority DESC, v.id
   )`;
@@ -278,8 +274,9 @@ export async function runChase(relance: Relance, options: ScenarioOptions): Prom
     const cpuBefore = process.cpuUsage();
     const claims = (await load.ask({ type: 'phase', seconds, renewEvery: RENEW_EVERY })) as VolunteersResult;
     const serverCpu = process.cpuUsage(cpuBefore);
-    // The ceiling starts from tables as clean as the phase before it: no vacuum of its calls left to run.
-    await pool.query('VACUUM ANALYZE chase_entry, contact_attempt');
+    // The ceiling starts from tables as clean as the phase before it: no vacuum of its calls (and of the
+    // voters' last contacts they moved) left to run.
+    await pool.query('VACUUM ANALYZE chase_entry, contact_attempt, voter');
     progress(`the same statements straight on PostgreSQL, ${VOLUNTEERS} connections: ${seconds} s`);
     const ceiling = (await load.ask({
       type: 'ceiling',

@@ -84,15 +84,14 @@ export interface ChasePreview {
 const CHANNEL_COLUMN = { call: Prisma.raw('callable'), sms: Prisma.raw('textable') } as const;
 
 /**
- * The index of a contact's outcome among OUTCOME_CLASSES, in SQL; 7 (no row of the priority table)
- * for outcomes that exclude. Computed on the day's contacts, fewer than the voters they are joined to.
+ * The index of a voter's last outcome among OUTCOME_CLASSES, in SQL: 'none' for a voter never
+ * contacted, 7 (no row of the priority table) for outcomes that exclude.
  */
 const OUTCOME_INDEX = Prisma.raw(
-  `CASE c.outcome::text ${OUTCOME_CLASSES.map((outcome, index) => `WHEN '${outcome}' THEN ${index}`).join(' ')} ELSE 7 END`,
+  `CASE WHEN v.last_outcome IS NULL THEN ${OUTCOME_CLASSES.indexOf('none')} ${OUTCOME_CLASSES.filter((outcome) => outcome !== 'none')
+    .map((outcome) => `WHEN v.last_outcome = '${outcome}' THEN ${OUTCOME_CLASSES.indexOf(outcome)}`)
+    .join(' ')} ELSE 7 END`,
 );
-
-/** A voter never contacted has the class 'none'. */
-const NEVER_CONTACTED = Prisma.raw(String(OUTCOME_CLASSES.indexOf('none')));
 
 /**
  * Sorting a city's supporters by phone and by priority needs more than PostgreSQL's default 4 MB,
@@ -108,8 +107,8 @@ const SELECTION_WORK_MEM = `set_config('work_mem', '64MB', true)`;
 const SELECTION_HASH_JOIN = `set_config('enable_mergejoin', 'off', true)`;
 
 /**
- * One process per selection: with parallel workers, each builds its own hash of the day's last
- * contacts and the leader merges their rows, which on a two-core server already busy with the web
+ * One process per selection: with parallel workers, each built its own hash of the day's last
+ * contacts and the leader merged their rows, which on a two-core server already busy with the web
  * process took twice as long as a single process (EXPLAIN ANALYZE, 150,000 voters: 1.7 s against
  * 0.7 s). For the selection's transaction only.
  */
@@ -212,29 +211,23 @@ export function createChaseBuilder({ prisma, clock, elections, liveTurnout, feed
     const since = new Date(clock.now().getTime() - criteria.notContactedForMinutes * 60_000);
     const tags = criteria.tags ? Prisma.sql`AND v.tags && ${criteria.tags}::text[]` : Prisma.empty;
     // Voters are read from the partial index voter_chase_idx (those not voted and not do-not-contact,
-    // with every column used here), without visiting the table. The last outcome of each voter comes
-    // from the contact attempts alone (a day's calls, far fewer than the voters), read in the order of
-    // their (voter_id, created_at) index. Phones are compared byte by byte (COLLATE "C"): equality is
-    // the same in every collation, and sorting a hundred thousand of them is several times faster.
+    // with every column used here, their last contact too), without visiting the table. Phones are
+    // compared byte by byte (COLLATE "C"): equality is the same in every collation, and sorting a
+    // hundred thousand of them is several times faster.
     return Prisma.sql`
       WITH lookup AS (
         SELECT * FROM unnest(${keys}::bigint[], ${priorities}::float8[]) AS p(key, priority)
-      ), last_contact AS (
-        SELECT DISTINCT ON (c.voter_id) c.voter_id, ${OUTCOME_INDEX} AS outcome_index, c.created_at
-        FROM contact_attempt c
-        ORDER BY c.voter_id, c.created_at DESC, c.id DESC
       ), base AS (
         SELECT v.id, v.station_id, v.phone, l.priority,
                v.phone IS NOT NULL AND v.call_consent AS callable,
                v.phone IS NOT NULL AND v.sms_consent AND v.phone_kind IS DISTINCT FROM 'landline' AS textable
         FROM voter v
-        LEFT JOIN last_contact lc ON lc.voter_id = v.id
-        JOIN lookup l ON l.key = v.station_id::bigint * 64 + v.support_level * 8 + coalesce(lc.outcome_index, ${NEVER_CONTACTED})
+        JOIN lookup l ON l.key = v.station_id::bigint * 64 + v.support_level * 8 + ${OUTCOME_INDEX}
         WHERE v.election_id = ${election.id}
           AND v.station_id = ANY(${stations.map((station) => station.stationId)}::int[])
           AND v.support_level <= ${criteria.maxSupport}
           AND v.voted_at IS NULL AND NOT v.do_not_contact
-          AND (lc.created_at IS NULL OR lc.created_at < ${since})
+          AND (v.last_contact_at IS NULL OR v.last_contact_at < ${since})
           ${tags}
           AND v.id NOT IN (SELECT voter_id FROM chase_entry WHERE state IN ('pending', 'claimed'))
       ), one_per_phone AS (

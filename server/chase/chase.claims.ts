@@ -164,10 +164,10 @@ const CLAIM = `
  */
 const RECORD_PLAIN = `
   WITH person AS (
-    -- The voter before the entry (the filter below reads it before the entry is locked): a deletion
-    -- of the voter takes them in that order, and would otherwise wait for this call while it waits
-    -- for the deletion (the attempt's key to the voter).
-    SELECT id FROM voter WHERE id = (SELECT voter_id FROM chase_entry WHERE id = $1) FOR KEY SHARE
+    -- The voter before the entry (the filter below reads it before the entry is locked), the order
+    -- in which a mark or a deletion takes them: the attempt then moves the voter's last contact
+    -- (a trigger) without waiting for one of them while it waits for this call.
+    SELECT id FROM voter WHERE id = (SELECT voter_id FROM chase_entry WHERE id = $1) FOR NO KEY UPDATE
   ), entry AS (
     SELECT e.id, e.list_id, e.voter_id, e.state, e.assignee_id, l.channel, l.election_id
     FROM chase_entry e JOIN chase_list l ON l.id = e.list_id

@@ -334,6 +334,36 @@ describe('entries kept with their list, voter and volunteer by triggers (decisio
   });
 });
 
+describe('each voter’s last contact, kept on their row for the builder', () => {
+  it('follows the newest contact attempt, whoever writes it, one at a time or several at once', async () => {
+    const { prisma } = t.services.db;
+    const { voters } = await listOfThree();
+    const [first, second] = voters;
+    const at = (time: string) => new Date(`2026-03-15T${time}:00Z`);
+    const lastOf = (id: number) => prisma.voter.findUniqueOrThrow({ where: { id }, select: { lastContactAt: true, lastOutcome: true } });
+    expect(await lastOf(first!.id)).toEqual({ lastContactAt: null, lastOutcome: null });
+
+    await prisma.contactAttempt.create({ data: { voterId: first!.id, channel: 'call', outcome: 'no_answer', createdAt: at('08:00') } });
+    await prisma.contactAttempt.create({ data: { voterId: first!.id, channel: 'call', outcome: 'refused', createdAt: at('08:30') } });
+    expect(await lastOf(first!.id)).toEqual({ lastContactAt: at('08:30'), lastOutcome: 'refused' });
+    // An older attempt written later (a paper sheet typed in afterwards) leaves the newest in place.
+    await prisma.contactAttempt.create({ data: { voterId: first!.id, channel: 'door', outcome: 'will_vote', createdAt: at('07:00') } });
+    expect(await lastOf(first!.id)).toEqual({ lastContactAt: at('08:30'), lastOutcome: 'refused' });
+
+    // Several in one statement: each voter's newest; of two at the same instant, the later written.
+    await prisma.contactAttempt.createMany({
+      data: [
+        { voterId: second!.id, channel: 'call', outcome: 'will_vote', createdAt: at('09:00') },
+        { voterId: second!.id, channel: 'call', outcome: 'no_answer', createdAt: at('08:00') },
+        { voterId: first!.id, channel: 'call', outcome: 'needs_ride', createdAt: at('08:30') },
+      ],
+    });
+    expect(await lastOf(second!.id)).toEqual({ lastContactAt: at('09:00'), lastOutcome: 'will_vote' });
+    expect(await lastOf(first!.id)).toEqual({ lastContactAt: at('08:30'), lastOutcome: 'needs_ride' });
+    expect(await lastOf(voters[2]!.id)).toEqual({ lastContactAt: null, lastOutcome: null });
+  });
+});
+
 describe('voters deleted while watchers mark others', () => {
   it('lets a mark through while a deletion of other voters of the election is not yet committed', async () => {
     const { prisma } = t.services.db;
