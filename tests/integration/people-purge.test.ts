@@ -45,6 +45,8 @@ const PERSONAL: Record<string, string[]> = {
     'voted_source',
     'tags',
     'sms_opted_out_at',
+    'last_contact_at',
+    'last_outcome',
   ],
   vote_mark: ['list_numbers'],
   chase_entry: ['voter_id', 'assignee_id'],
