@@ -179,7 +179,7 @@ export function createChaseLists({ prisma, clock, elections, feed, audit, log }:
               lastName: true,
               phone: true,
               station: { select: { code: true, name: true, area: { select: { code: true } } } },
-              contactAttempts: { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: 1, select: { outcome: true } },
+              lastOutcome: true,
             },
           },
         },
@@ -196,7 +196,7 @@ export function createChaseLists({ prisma, clock, elections, feed, audit, log }:
           voter: { firstName: row.voter.firstName, lastName: row.voter.lastName, phone: row.voter.phone },
           station: { code: row.voter.station.code, name: row.voter.station.name },
           areaCode: row.voter.station.area.code,
-          lastOutcome: row.voter.contactAttempts[0]?.outcome ?? null,
+          lastOutcome: row.voter.lastOutcome,
         })),
         nextAfter: rows.length === take ? rows.at(-1)!.rank : null,
       };

@@ -362,6 +362,9 @@ describe('outcomes', () => {
     expect(ride).toMatchObject({ status: 'open', note: 'Wheelchair, after 3 pm', listId, volunteer: { id: volunteer!.user.id } });
     expect((await call('POST', `/api/v1/rides/${ride.id as number}/done`, coordinator.cookie)).body).toMatchObject({ status: 'done' });
     expect((await call('GET', '/api/v1/rides', volunteer!.cookie)).status).toBe(403);
+    // The list's entries page shows how the last call went.
+    const entries = await call('GET', `/api/v1/chase-lists/${listId}/entries`, coordinator.cookie);
+    expect(entries.body).toMatchObject({ entries: [{ entryId: claim.entryId, state: 'done', lastOutcome: 'needs_ride' }] });
   });
 
   it('refuses an outcome that is not one of the list', async () => {
@@ -581,6 +584,6 @@ describe('assignment and splits', () => {
     expect(lines[0]).toBe('rank,first_name,last_name,phone,station_code,station_name,station_address,closes_at');
     expect(lines).toHaveLength(3);
     const json = await call('GET', `/api/v1/chase-lists/${listId}/entries?take=1`, coordinator.cookie);
-    expect(json.body).toMatchObject({ entries: [{ rank: 1, state: 'pending', areaCode: 'N1' }], nextAfter: 1 });
+    expect(json.body).toMatchObject({ entries: [{ rank: 1, state: 'pending', areaCode: 'N1', lastOutcome: null }], nextAfter: 1 });
   });
 });
