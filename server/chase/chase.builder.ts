@@ -88,9 +88,9 @@ const CHANNEL_COLUMN = { call: Prisma.raw('callable'), sms: Prisma.raw('textable
  * contacted, 7 (no row of the priority table) for outcomes that exclude.
  */
 const OUTCOME_INDEX = Prisma.raw(
-  `CASE WHEN v.last_outcome IS NULL THEN ${OUTCOME_CLASSES.indexOf('none')} ${OUTCOME_CLASSES.filter((outcome) => outcome !== 'none')
-    .map((outcome) => `WHEN v.last_outcome = '${outcome}' THEN ${OUTCOME_CLASSES.indexOf(outcome)}`)
-    .join(' ')} ELSE 7 END`,
+  `CASE ${OUTCOME_CLASSES.map((outcome, index) =>
+    outcome === 'none' ? `WHEN v.last_outcome IS NULL THEN ${index}` : `WHEN v.last_outcome = '${outcome}' THEN ${index}`,
+  ).join(' ')} ELSE 7 END`,
 );
 
 /**
@@ -204,7 +204,7 @@ export function createChaseBuilder({ prisma, clock, elections, liveTurnout, feed
   function selectionSql(selection: Selection, { ranked }: { ranked: boolean }): Prisma.Sql {
     const { election, criteria, stations } = selection;
     // One integer key per (station, support level, last outcome): a single hash join with a table of
-    // a few thousand rows, which the planner can only make once each voter's last outcome is known.
+    // a few thousand rows.
     const table = priorityTable(stations, criteria.maxSupport, selection.electionNow);
     const keys = table.map((row) => row.station_id * 64 + row.support_level * 8 + OUTCOME_CLASSES.indexOf(row.outcome));
     const priorities = table.map((row) => row.priority);
