@@ -128,19 +128,21 @@ const CALL_VIEW = `
  * call this volunteer holds on one of their lists, its lease renewed; else the first entry in call
  * order of each list that is pending or whose lease ran out (read from the partial index of entries
  * still to call, skipping those another claim has locked), the best of them by priority, claimed. The
- * update checks the state again, so an entry dropped a moment before (the voter voted) is never claimed.
+ * update finds the entry by its row (ctid), as read above: a pending entry has no index by id
+ * (decision 031). It checks the state again, so an entry dropped a moment before (the voter voted)
+ * is never claimed.
  */
 const CLAIM = `
   WITH held AS (
-    SELECT id FROM chase_entry
+    SELECT ctid FROM chase_entry
     WHERE assignee_id = $1 AND state = 'claimed' AND lease_expires_at > $2 AND list_id = ANY($3::int[])
     ORDER BY id LIMIT 1
   ), free AS (
-    SELECT c.id FROM unnest($3::int[]) AS l(id)
+    SELECT c.ctid FROM unnest($3::int[]) AS l(id)
     CROSS JOIN LATERAL (
-      SELECT e.id, e.priority, e.rank FROM chase_entry e
+      SELECT e.ctid, e.id, e.priority, e.rank FROM chase_entry e
       WHERE e.list_id = l.id AND e.state IN ('pending', 'claimed') AND (e.state = 'pending' OR e.lease_expires_at <= $2)
-      ORDER BY e.rank, e.id
+      ORDER BY e.rank
       LIMIT 1
       FOR UPDATE SKIP LOCKED) c
     WHERE NOT EXISTS (SELECT 1 FROM held)
@@ -148,10 +150,8 @@ const CLAIM = `
     LIMIT 1
   ), claimed AS (
     UPDATE chase_entry e SET state = 'claimed', assignee_id = $1, lease_expires_at = $4
-    WHERE e.id = coalesce((SELECT id FROM held), (SELECT id FROM free))
-      -- Compared as text, the state does not imply the partial index of entries to call, so the
-      -- row is found by its key: through that index, the planner scanned the whole list for it.
-      AND (e.state::text = 'pending' OR (e.state::text = 'claimed' AND (e.assignee_id = $1 OR e.lease_expires_at <= $2)))
+    WHERE e.ctid = coalesce((SELECT ctid FROM held), (SELECT ctid FROM free))
+      AND (e.state = 'pending' OR (e.state = 'claimed' AND (e.assignee_id = $1 OR e.lease_expires_at <= $2)))
     RETURNING e.id, e.list_id, e.voter_id, e.rank, e.state, e.lease_expires_at
   )
   ${CALL_VIEW}`;
@@ -160,18 +160,19 @@ const CLAIM = `
  * A plain outcome (PLAIN_OUTCOMES) in one statement ($1 the entry, $2 the volunteer, $3 the outcome, $4
  * the note, $5 now, $6 an hour ago): the entry locked and checked, the contact attempt written, the
  * entry done, and the volunteer's pace (the statement's snapshot does not see the attempt it writes:
- * the caller adds it). Answers what it found, so that a refusal names the reason.
+ * the caller adds it). Answers what it found, so that a refusal names the reason. An entry is found
+ * by its id once taken (`state <> 'pending'`, decision 031): a pending one was nobody's call.
  */
 const RECORD_PLAIN = `
   WITH person AS (
     -- The voter before the entry (the filter below reads it before the entry is locked), the order
     -- in which a mark or a deletion takes them: the attempt then moves the voter's last contact
     -- (a trigger) without waiting for one of them while it waits for this call.
-    SELECT id FROM voter WHERE id = (SELECT voter_id FROM chase_entry WHERE id = $1) FOR NO KEY UPDATE
+    SELECT id FROM voter WHERE id = (SELECT voter_id FROM chase_entry WHERE id = $1 AND state <> 'pending') FOR NO KEY UPDATE
   ), entry AS (
-    SELECT e.id, e.list_id, e.voter_id, e.state, e.assignee_id, l.channel, l.election_id
+    SELECT e.ctid, e.id, e.list_id, e.voter_id, e.state, e.assignee_id, l.channel, l.election_id
     FROM chase_entry e JOIN chase_list l ON l.id = e.list_id
-    WHERE e.id = $1 AND e.voter_id = (SELECT id FROM person)
+    WHERE e.id = $1 AND e.state <> 'pending' AND e.voter_id = (SELECT id FROM person)
     FOR UPDATE OF e
   ), allowed AS (
     -- An entry dropped while this volunteer held it may still be recorded: the call was made.
@@ -183,7 +184,7 @@ const RECORD_PLAIN = `
     RETURNING id
   ), done AS (
     UPDATE chase_entry e SET state = 'done', done_at = $5, lease_expires_at = NULL
-    FROM allowed a WHERE e.id = a.id AND a.state = 'claimed'
+    FROM allowed a WHERE e.ctid = a.ctid AND a.state = 'claimed'
     RETURNING e.id
   ), pace AS (
     SELECT count(*) AS total, count(*) FILTER (WHERE c.created_at > $6) AS last_hour, min(c.created_at) AS first_at
@@ -212,8 +213,8 @@ const PACE = `
   FROM contact_attempt
   WHERE volunteer_id = $1 AND created_at >= $2 AND created_at <= $3`;
 
-/** Keeps a call for LEASE_MINUTES more ($1 the entry, $2 the volunteer, $3 the lease's end), found by its key (the state as text: see CLAIM). */
-const RENEW = `UPDATE chase_entry SET lease_expires_at = $3 WHERE id = $1 AND assignee_id = $2 AND state::text = 'claimed'`;
+/** Keeps a call for LEASE_MINUTES more ($1 the entry, $2 the volunteer, $3 the lease's end). */
+const RENEW = `UPDATE chase_entry SET lease_expires_at = $3 WHERE id = $1 AND assignee_id = $2 AND state = 'claimed'`;
 
 /**
  * The three statements of a volunteer's call, named so that each database connection prepares them
@@ -287,6 +288,13 @@ export function createChaseCalls({ prisma, pool, clock, elections, feed, audit, 
     const total = Number(row.total);
     const hours = row.first_at ? Math.max(1, (now.getTime() - row.first_at.getTime()) / 3_600_000) : 1;
     return { lastHour: Number(row.last_hour), total, perHour: Math.round((total / hours) * 10) / 10 };
+  }
+
+  /** An entry a volunteer has taken (claimed, done or dropped), by its id: decision 031. */
+  async function takenEntry(entryId: number): Promise<{ state: string; assigneeId: number | null } | null> {
+    const [entry] = await prisma.$queryRaw<{ state: string; assignee_id: number | null }[]>`
+      SELECT state::text, assignee_id FROM chase_entry WHERE id = ${entryId} AND state <> 'pending'`;
+    return entry ? { state: entry.state, assigneeId: entry.assignee_id } : null;
   }
 
   /** Finds why an entry cannot be renewed or closed by this volunteer, as the error to answer. */
@@ -363,11 +371,7 @@ export function createChaseCalls({ prisma, pool, clock, elections, feed, audit, 
       const until = leaseEnd();
       const { rowCount: renewed } = await pool.query({ ...CALL_STATEMENTS.renew, values: [entryId, caller.id, until] });
       if (renewed === 0) {
-        throw refusal(
-          await prisma.chaseEntry.findUnique({ where: { id: entryId }, select: { state: true, assigneeId: true } }),
-          entryId,
-          caller.id,
-        );
+        throw refusal(await takenEntry(entryId), entryId, caller.id);
       }
       return { entryId, leaseExpiresAt: until.toISOString() };
     },
@@ -395,7 +399,8 @@ export function createChaseCalls({ prisma, pool, clock, elections, feed, audit, 
         // The voter first, then the entry: the order in which a watcher's mark takes them (the voter,
         // then their entries). Taken the other way round, an outcome and a mark of the same person at
         // the same moment would each wait for the other, and PostgreSQL would fail one of them.
-        await tx.$queryRaw`SELECT 1 FROM voter WHERE id = (SELECT voter_id FROM chase_entry WHERE id = ${entryId}) FOR NO KEY UPDATE`;
+        await tx.$queryRaw`
+          SELECT 1 FROM voter WHERE id = (SELECT voter_id FROM chase_entry WHERE id = ${entryId} AND state <> 'pending') FOR NO KEY UPDATE`;
         const [entry] = await tx.$queryRaw<
           {
             id: number;
@@ -413,7 +418,7 @@ export function createChaseCalls({ prisma, pool, clock, elections, feed, audit, 
           JOIN chase_list l ON l.id = e.list_id
           JOIN voter v ON v.id = e.voter_id
           JOIN polling_station s ON s.id = v.station_id
-          WHERE e.id = ${entryId}
+          WHERE e.id = ${entryId} AND e.state <> 'pending'
           FOR UPDATE OF e`;
         // An entry dropped while this volunteer held it may still be recorded: the call was made.
         if (!entry || entry.assignee_id !== caller.id || (entry.state !== 'claimed' && entry.state !== 'dropped')) {
@@ -431,7 +436,7 @@ export function createChaseCalls({ prisma, pool, clock, elections, feed, audit, 
           },
         });
         if (entry.state === 'claimed') {
-          await tx.chaseEntry.update({ where: { id: entry.id }, data: { state: 'done', doneAt: now, leaseExpiresAt: null } });
+          await tx.$executeRaw`UPDATE chase_entry SET state = 'done', done_at = ${now}, lease_expires_at = NULL WHERE id = ${entry.id} AND state = 'claimed'`;
         }
         let drops: Drops | null = null;
         let marked = false;

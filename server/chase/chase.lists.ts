@@ -245,23 +245,24 @@ export function createChaseLists({ prisma, clock, elections, feed, audit, log }:
       const created = await prisma.$transaction(
         async (tx) => {
           // Locks the list's pending entries: a claim waits, or skips them, until the split commits.
-          const pending = await tx.$queryRaw<{ id: number; area_code: string; area_name: string }[]>`
-            SELECT e.id, a.code AS area_code, a.name AS area_name
+          const pending = await tx.$queryRaw<{ rank: number; area_code: string; area_name: string }[]>`
+            SELECT e.rank, a.code AS area_code, a.name AS area_name
             FROM chase_entry e
             JOIN voter v ON v.id = e.voter_id
             JOIN polling_station s ON s.id = v.station_id
             JOIN area a ON a.id = s.area_id
             WHERE e.list_id = ${listId} AND e.state = 'pending'
-            ORDER BY e.priority DESC, e.rank, e.id
+            ORDER BY e.priority DESC, e.rank
             FOR UPDATE OF e`;
           if (pending.length === 0) throw new Conflict('This list has no pending entry left to split.', 'listId');
-          const groups = new Map<string, { name: string; ids: number[] }>();
+          // Each part's entries, by their rank in this list (one entry per rank).
+          const groups = new Map<string, { name: string; ranks: number[] }>();
           pending.forEach((entry, index) => {
             const key = input.by === 'area' ? entry.area_code : String(index % input.parts);
             const name =
               input.by === 'area' ? `${list.name} — ${entry.area_name}` : `${list.name} (${(index % input.parts) + 1}/${input.parts})`;
-            const group = groups.get(key) ?? { name: name.length > 100 ? `${name.slice(0, 99)}…` : name, ids: [] };
-            group.ids.push(entry.id);
+            const group = groups.get(key) ?? { name: name.length > 100 ? `${name.slice(0, 99)}…` : name, ranks: [] };
+            group.ranks.push(entry.rank);
             groups.set(key, group);
           });
           if (groups.size < 2) throw new Conflict('Every pending entry of this list is in one area: split it by rank instead.', 'by');
@@ -275,15 +276,16 @@ export function createChaseLists({ prisma, clock, elections, feed, audit, log }:
                 criteria: list.criteria ?? {},
                 createdById: actor.kind === 'user' ? actor.id : null,
                 splitFromId: listId,
-                entryCount: group.ids.length,
+                entryCount: group.ranks.length,
               },
             });
-            // Entries move with their priority; ranks are numbered again within the new list.
+            // Entries move with their priority; ranks are numbered again within the new list. Found
+            // by list and rank (the index of entries to call), then where that found them (ctid).
             await tx.$executeRaw`
               UPDATE chase_entry e SET list_id = ${part.id}, rank = r.rank
-              FROM (SELECT id, row_number() OVER (ORDER BY priority DESC, rank, id) AS rank
-                    FROM chase_entry WHERE id = ANY(${group.ids}::int[])) r
-              WHERE e.id = r.id`;
+              FROM (SELECT ctid, row_number() OVER (ORDER BY priority DESC, rank) AS rank
+                    FROM chase_entry WHERE list_id = ${listId} AND state = 'pending' AND rank = ANY(${group.ranks}::int[])) r
+              WHERE e.ctid = r.ctid`;
             ids.push(part.id);
           }
           await tx.chaseList.update({ where: { id: listId }, data: { entryCount: { decrement: pending.length } } });

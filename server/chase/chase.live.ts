@@ -82,7 +82,8 @@ function dropsOf(rows: DroppedRow[], reason: DropReason, texts: number): Drops {
 /**
  * Drops every pending or claimed entry of `voterIds` (voters of `electionId`), in `tx`, and cancels
  * their pending texts. Once a list being built is saved (BUILD_LOCK), the rows are locked, so a claim
- * committed a moment before is seen as claimed and its volunteer told.
+ * committed a moment before is seen as claimed and its volunteer told. Each row is updated where the
+ * lock found it (ctid): entries still pending have no index by id (decision 031).
  */
 export async function dropEntriesOf(
   tx: Prisma.TransactionClient,
@@ -95,13 +96,13 @@ export async function dropEntriesOf(
   await waitForBuilds(tx, electionId);
   const rows = await tx.$queryRaw<DroppedRow[]>`
     WITH active AS (
-      SELECT id, state FROM chase_entry
+      SELECT ctid, id, state FROM chase_entry
       -- The state as text: found through the voter's index, not a scan of every list's entries to
       -- call (the planner takes that partial index for a few rows when the state implies it).
       WHERE voter_id = ANY(${[...voterIds]}::int[]) AND state::text IN ('pending', 'claimed')
       ORDER BY id FOR UPDATE)
     UPDATE chase_entry e SET state = 'dropped', done_at = ${now}, lease_expires_at = NULL
-    FROM active a WHERE e.id = a.id
+    FROM active a WHERE e.ctid = a.ctid
     RETURNING e.id, e.list_id, e.voter_id, e.assignee_id, a.state = 'claimed' AS was_claimed`;
   const texts = await cancelPendingTexts(tx, voterIds, reason, now);
   return dropsOf(rows, reason, texts);
@@ -116,11 +117,11 @@ export async function dropUncontactableEntries(client: pg.ClientBase, electionId
   await client.query('SELECT 1 FROM pg_advisory_xact_lock_shared($1::int, $2::int)', [BUILD_LOCK, electionId]);
   const { rows } = await client.query<DroppedRow>(
     `WITH active AS (
-       SELECT e.id, e.state FROM chase_entry e JOIN voter v ON v.id = e.voter_id
+       SELECT e.ctid, e.id, e.state FROM chase_entry e JOIN voter v ON v.id = e.voter_id
        WHERE v.election_id = $1 AND (v.do_not_contact OR v.voted_at IS NOT NULL) AND e.state IN ('pending', 'claimed')
        ORDER BY e.id FOR UPDATE OF e)
      UPDATE chase_entry e SET state = 'dropped', done_at = now(), lease_expires_at = NULL
-     FROM active a WHERE e.id = a.id
+     FROM active a WHERE e.ctid = a.ctid
      RETURNING e.id, e.list_id, e.voter_id, e.assignee_id, a.state = 'claimed' AS was_claimed`,
     [electionId],
   );
@@ -153,11 +154,11 @@ export async function dropEntriesOfClosedStations(
   if (stations.length === 0) return dropsOf([], 'closed', 0);
   const rows = await prisma.$queryRaw<DroppedRow[]>`
     WITH active AS (
-      SELECT e.id, e.state FROM voter v JOIN chase_entry e ON e.voter_id = v.id
+      SELECT e.ctid, e.id, e.state FROM voter v JOIN chase_entry e ON e.voter_id = v.id
       WHERE v.station_id = ANY(${stations.map((station) => station.id)}::int[]) AND e.state IN ('pending', 'claimed')
       ORDER BY e.id FOR UPDATE OF e)
     UPDATE chase_entry e SET state = 'dropped', done_at = ${now}, lease_expires_at = NULL
-    FROM active a WHERE e.id = a.id
+    FROM active a WHERE e.ctid = a.ctid
     RETURNING e.id, e.list_id, e.voter_id, e.assignee_id, a.state = 'claimed' AS was_claimed`;
   return dropsOf(rows, 'closed', 0);
 }

@@ -553,6 +553,10 @@ describe('assignment and splits', () => {
     expect(moved.body.assignees).toEqual({ users: [{ id: second!.user.id, name: 'Volunteer 2' }], teams: [] });
     expect(await next(first!)).toBeNull();
     const claim = (await next(second!))!;
+    const { prisma } = t.services.db;
+    const voterAt = async (id: number) =>
+      (await prisma.chaseEntry.findMany({ where: { listId: id }, orderBy: { rank: 'asc' } })).map((entry) => entry.voterId);
+    const before = await voterAt(listId);
 
     const split = await call('POST', `/api/v1/chase-lists/${listId}/split`, coordinator.cookie, { by: 'rank', parts: 2 });
     expect(split.status).toBe(201);
@@ -561,9 +565,13 @@ describe('assignment and splits', () => {
       [true, 3],
       [true, 2],
     ]);
-    // The claimed entry stays where it was.
-    expect(await t.services.db.prisma.chaseEntry.findUniqueOrThrow({ where: { id: claim.entryId } })).toMatchObject({ listId });
-    const ranks = await t.services.db.prisma.chaseEntry.findMany({ where: { listId: parts[0]!.id }, orderBy: { rank: 'asc' } });
+    // The claimed entry (rank 1) stays where it was; the 5 pending are dealt like cards in rank
+    // order, and numbered again from 1 in each part.
+    expect(await prisma.chaseEntry.findUniqueOrThrow({ where: { id: claim.entryId } })).toMatchObject({ listId, rank: 1 });
+    expect(await voterAt(listId)).toEqual([before[0]]);
+    expect(await voterAt(parts[0]!.id)).toEqual([before[1], before[3], before[5]]);
+    expect(await voterAt(parts[1]!.id)).toEqual([before[2], before[4]]);
+    const ranks = await prisma.chaseEntry.findMany({ where: { listId: parts[0]!.id }, orderBy: { rank: 'asc' } });
     expect(ranks.map((entry) => entry.rank)).toEqual([1, 2, 3]);
     const byArea = await call('POST', `/api/v1/chase-lists/${parts[0]!.id}/split`, coordinator.cookie, { by: 'area' });
     expect(byArea.body).toEqual({
