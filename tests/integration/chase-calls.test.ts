@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { CallView } from '../../server/chase/chase.claims.ts';
+import { CALL_STATEMENTS, type CallView } from '../../server/chase/chase.claims.ts';
 import type { ListProgress } from '../../server/chase/chase.progress.ts';
 import { apiToken, createSmallElection, createVoters, type VoterFields } from '../factories.ts';
 import { signedIn, type SignedIn } from '../fixtures.ts';
@@ -539,6 +539,40 @@ describe('live lists', () => {
     });
     const own = (await call('GET', '/api/v1/chase-lists', member!.cookie)).body.lists as Json[];
     expect(own.map((list) => list.id)).toEqual([listId]);
+  });
+});
+
+describe('the statements of a call', () => {
+  it('find their entry through an index, never by reading every entry (decision 031)', async () => {
+    const client = new pg.Client(t.databaseUrl);
+    await client.connect();
+    try {
+      // Reading the whole table is then the plan only where no index can serve; generic plans, as
+      // the statements prepared once per connection end up with.
+      await client.query('SET enable_seqscan = off');
+      await client.query('SET plan_cache_mode = force_generic_plan');
+      const planOf = async (sql: string) =>
+        (await client.query<{ 'QUERY PLAN': string }>(sql)).rows.map((row) => row['QUERY PLAN']).join('\n');
+      const now = `'2026-03-15T09:00:00Z'`;
+      const calls = {
+        claim: `(1, ${now}, '{1,2}', ${now})`,
+        renew: `(1, 1, ${now})`,
+        outcome: `(1, 1, 'no_answer', NULL, ${now}, ${now})`,
+      };
+      const plans: Record<string, string> = {};
+      for (const [name, values] of Object.entries(calls)) {
+        await client.query(`PREPARE ${name} AS ${CALL_STATEMENTS[name as keyof typeof calls].text}`);
+        plans[name] = await planOf(`EXPLAIN EXECUTE ${name}${values}`);
+      }
+      for (const plan of Object.values(plans)) expect(plan).not.toMatch(/Seq Scan on chase_entry/);
+      expect(plans.claim).toMatch(/Index Scan using chase_entry_to_call_idx/);
+      expect(plans.claim).toMatch(/Tid Scan on chase_entry/);
+      expect(plans.outcome).toMatch(/Index Scan using chase_entry_taken_idx/);
+      // An entry asked for by its id alone, pending or not, is looked for in every entry.
+      expect(await planOf('EXPLAIN SELECT state FROM chase_entry WHERE id = 1')).toMatch(/Seq Scan on chase_entry/);
+    } finally {
+      await client.end();
+    }
   });
 });
 
