@@ -1,5 +1,6 @@
 -- A chase list's entries are written a hundred thousand at a time, and each index costs about as much
--- to write as the rows themselves (decision 031). Two of them had no use for an entry still pending.
+-- to write as the rows themselves (decision 031). The primary key had no use for an entry still
+-- pending, and the index of entries to call carried an id its order did not need.
 
 -- The entries' ids are unique by their sequence (only the builder writes entries). An entry is
 -- looked up by its id once a volunteer has taken it: to renew its lease, record its outcome or
