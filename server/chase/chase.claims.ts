@@ -125,7 +125,8 @@ const CALL_VIEW = `
 
 /**
  * "Next person", in one statement ($1 the volunteer, $2 now, $3 their lists, $4 the lease's end): the
- * call this volunteer holds on one of their lists, its lease renewed; else the first entry in call
+ * call this volunteer holds on one of their lists (from the index of held calls, the only index
+ * that can give it: decision 032), its lease renewed; else the first entry in call
  * order of each list that is pending or whose lease ran out (read from the partial index of entries
  * still to call, skipping those another claim has locked), the best of them by priority, claimed. The
  * update finds the entry by its row (ctid), as read above: a pending entry has no index by id
