@@ -584,9 +584,9 @@ describe('the statements of a call', () => {
     const client = new pg.Client(t.databaseUrl);
     await client.connect();
     try {
-      // Statistics from the list's build, as a claim finds them: no entry taken yet. Then the day's
-      // calls: 3,000 entries taken by another volunteer (written here for speed, as done entries of
-      // this list, after its own two).
+      // Statistics from the list's build, as the day's first claims find them: few entries taken,
+      // if any. Then the day's calls: 3,000 entries taken by another volunteer (written here for
+      // speed, as done entries of this list, after its own two).
       await client.query('ANALYZE chase_entry');
       await client.query(
         `INSERT INTO chase_entry (list_id, voter_id, priority, rank, state, assignee_id, done_at)
