@@ -97,9 +97,8 @@ export async function dropEntriesOf(
   const rows = await tx.$queryRaw<DroppedRow[]>`
     WITH active AS (
       SELECT ctid, id, state FROM chase_entry
-      -- The state as text: found through the voter's index, not a scan of every list's entries to
-      -- call (the planner takes that partial index for a few rows when the state implies it).
-      WHERE voter_id = ANY(${[...voterIds]}::int[]) AND state::text IN ('pending', 'claimed')
+      -- Through the index of voters' entries still to call, whose condition this repeats (decision 033).
+      WHERE voter_id = ANY(${[...voterIds]}::int[]) AND state IN ('pending', 'claimed')
       ORDER BY id FOR UPDATE)
     UPDATE chase_entry e SET state = 'dropped', done_at = ${now}, lease_expires_at = NULL
     FROM active a WHERE e.ctid = a.ctid

@@ -567,7 +567,8 @@ describe('the statements of a call', () => {
       for (const plan of Object.values(plans)) expect(plan).not.toMatch(/Seq Scan on chase_entry/);
       expect(plans.claim).toMatch(/Index Scan using chase_entry_to_call_idx/);
       expect(plans.claim).toMatch(/Tid Scan on chase_entry/);
-      expect(plans.outcome).toMatch(/Index Scan using chase_entry_taken_idx/);
+      // Through the index of taken ids, directly or by a bitmap, as the table's size makes cheaper.
+      expect(plans.outcome).toMatch(/Index Scan (using|on) chase_entry_taken_idx/);
       // An entry asked for by its id alone, pending or not, is looked for in every entry.
       expect(await planOf('EXPLAIN SELECT state FROM chase_entry WHERE id = 1')).toMatch(/Seq Scan on chase_entry/);
     } finally {

@@ -290,6 +290,8 @@ describe('entries kept with their list, voter and volunteer by triggers (decisio
   it('deletes the entries of a voter deleted, and of a list deleted', async () => {
     const { prisma } = t.services.db;
     const { voters, list } = await listOfThree();
+    // A called entry too, though the index from voters to entries holds only those to call (decision 033).
+    await prisma.chaseEntry.updateMany({ where: { voterId: voters[0]!.id }, data: { state: 'done', doneAt: new Date() } });
     await prisma.voter.delete({ where: { id: voters[0]!.id } });
     expect((await prisma.chaseEntry.findMany({ where: { listId: list.id }, orderBy: { rank: 'asc' } })).map((e) => e.voterId)).toEqual([
       voters[1]!.id,
@@ -331,6 +333,23 @@ describe('entries kept with their list, voter and volunteer by triggers (decisio
     } finally {
       await Promise.all([build.end(), purge.end()]);
     }
+  });
+});
+
+describe('the index from voters to their entries (decision 033)', () => {
+  it('holds only the entries still to call, so that it does not grow with the day’s calls', async () => {
+    const { prisma } = t.services.db;
+    const { voters, list } = await listOfThree();
+    const volunteer = await signedIn(t.services, 'volunteer');
+    await prisma.chaseEntry.updateMany({ where: { voterId: voters[0]!.id }, data: { state: 'done', doneAt: new Date() } });
+    await prisma.chaseEntry.updateMany({ where: { voterId: voters[1]!.id }, data: { state: 'dropped', doneAt: new Date() } });
+    await prisma.chaseEntry.updateMany({ where: { voterId: voters[2]!.id }, data: { state: 'claimed', assigneeId: volunteer.user.id } });
+    const others = await prisma.chaseEntry.count({ where: { state: { in: ['pending', 'claimed'] }, listId: { not: list.id } } });
+    // A vacuum counts the index's entries exactly, once the versions left behind by the updates are gone.
+    await prisma.$executeRawUnsafe('VACUUM chase_entry');
+    const [index] = await prisma.$queryRaw<[{ entries: number }]>`
+      SELECT reltuples::int AS entries FROM pg_class WHERE relname = 'chase_entry_voter_id_idx'`;
+    expect(index.entries).toBe(others + 1);
   });
 });
 
