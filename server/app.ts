@@ -18,6 +18,9 @@ import type { Services } from './services.ts';
 
 export const BUILD_DIR = path.join(PROJECT_ROOT, 'build');
 
+/** Where the public API is served (docs/api.md). */
+const API_PATH = '/api/v1';
+
 /** The pages' production build, loaded at the first page request (the API works without it). */
 async function productionBuild(): Promise<ServerBuild> {
   const entry = path.join(BUILD_DIR, 'server', 'index.js');
@@ -63,6 +66,7 @@ export function createApp(services: Services, metrics: Metrics, vite?: ViteDevSe
       development: config.development,
       https: config.secureCookies,
       mapOrigin: config.mapStyleUrl && new URL(config.mapStyleUrl).origin,
+      apiPath: API_PATH,
     }),
   );
   app.use(compression());
@@ -82,7 +86,7 @@ export function createApp(services: Services, metrics: Metrics, vite?: ViteDevSe
   // Answers from here on carry live data, personal data, sign-in links or PINs: never cache them.
   app.use(neverCache);
   app.use(identifyRequest(services));
-  app.use('/api/v1', apiRouter(services));
+  app.use(API_PATH, apiRouter(services));
   // File uploads have their own route and size limit, before the pages' 64 KB one.
   app.use(importUploadRoutes(services));
   app.use(limitPageRequests());

@@ -3,35 +3,26 @@ import type { IncomingMessage } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import type { Config } from '../config.ts';
 
+/** The API answers data, never a document: a browser that opens one runs, loads and frames nothing. */
+const API_POLICY = "default-src 'none'; frame-ancestors 'none'";
+
 /**
  * Security headers for every response. Scripts run only with this request's nonce (React Router's
  * inline hydration data carries it); nothing may frame the app; no page leaks its URL to another
  * site as a referrer. The browser reaches no other server, except the base map's (`mapOrigin`, from
- * MAP_STYLE_URL) when one is configured.
+ * MAP_STYLE_URL) when one is configured. Answers under `apiPath` get API_POLICY, without a nonce.
  */
-export function securityHeaders(options: { development: boolean; https: boolean; mapOrigin?: string | null }) {
+export function securityHeaders(options: { development: boolean; https: boolean; mapOrigin?: string | null; apiPath: string }) {
   const mapSources = options.mapOrigin ? ` ${options.mapOrigin}` : '';
-  return (_req: Request, res: Response, next: NextFunction) => {
-    const nonce = randomBytes(16).toString('base64');
-    res.locals.cspNonce = nonce;
-    if (!options.development) {
+  const isApi = (path: string) => path === options.apiPath || path.startsWith(`${options.apiPath}/`);
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (isApi(req.path)) {
+      if (!options.development) res.setHeader('Content-Security-Policy', API_POLICY);
+    } else {
+      const nonce = randomBytes(16).toString('base64');
+      res.locals.cspNonce = nonce;
       // Vite's dev server injects its own inline scripts; the policy applies to the built app.
-      res.setHeader(
-        'Content-Security-Policy',
-        [
-          "default-src 'self'",
-          `script-src 'self' 'nonce-${nonce}'`,
-          "style-src 'self' 'unsafe-inline'",
-          `img-src 'self' data: blob:${mapSources}`,
-          `connect-src 'self'${mapSources}`,
-          "worker-src 'self' blob:",
-          "font-src 'self'",
-          "object-src 'none'",
-          "base-uri 'self'",
-          "form-action 'self'",
-          "frame-ancestors 'none'",
-        ].join('; '),
-      );
+      if (!options.development) res.setHeader('Content-Security-Policy', pagePolicy(nonce, mapSources));
     }
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('X-Frame-Options', 'DENY');
@@ -43,6 +34,22 @@ export function securityHeaders(options: { development: boolean; https: boolean;
     if (options.https) res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
     next();
   };
+}
+
+function pagePolicy(nonce: string, mapSources: string): string {
+  return [
+    "default-src 'self'",
+    `script-src 'self' 'nonce-${nonce}'`,
+    "style-src 'self' 'unsafe-inline'",
+    `img-src 'self' data: blob:${mapSources}`,
+    `connect-src 'self'${mapSources}`,
+    "worker-src 'self' blob:",
+    "font-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);

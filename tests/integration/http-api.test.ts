@@ -174,6 +174,17 @@ describe('request safety', () => {
     expect(first.headers.get('content-security-policy')).not.toBe(second.headers.get('content-security-policy'));
   });
 
+  it('answers the API under a policy that allows a browser nothing, with no nonce to make', async () => {
+    for (const path of ['/api/v1/turnout', '/api/v1/no-such-route']) {
+      const response = await get(path);
+      expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(response.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
+      expect(response.headers.get('x-frame-options')).toBe('DENY');
+    }
+    // A page whose path only starts like the API's is a page, with its nonce.
+    expect((await get('/api/v1x')).headers.get('content-security-policy')).toMatch(/'nonce-/);
+  });
+
   it('gives every browser a form token cookie that scripts cannot read, and none to API calls', async () => {
     const cookie = (await get('/login')).headers.get('set-cookie');
     expect(cookie).toMatch(/^relance_csrf=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax$/);

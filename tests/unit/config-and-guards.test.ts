@@ -72,7 +72,11 @@ describe('configuration', () => {
     const policy = (mapOrigin: string | null) => {
       const headers = new Map<string, string>();
       const res = { locals: {}, setHeader: (name: string, value: string) => headers.set(name, value) };
-      securityHeaders({ development: false, https: true, mapOrigin })({} as Request, res as unknown as Response, () => {});
+      securityHeaders({ development: false, https: true, mapOrigin, apiPath: '/api/v1' })(
+        { path: '/' } as Request,
+        res as unknown as Response,
+        () => {},
+      );
       return headers.get('Content-Security-Policy');
     };
     expect(policy(null)).toContain("connect-src 'self';");
