@@ -1,13 +1,15 @@
 /**
  * The chase benchmark's city: the live benchmark's election of 1,000 stations (createBenchElection: 20
  * districts, neighbourhoods of 12 stations, each with a past turnout), a voter file of 1,000 people per
- * station loaded with one COPY, a morning's contact attempts, and one turnout report per station so that
- * areas lag by different amounts. Everything is drawn from a seeded generator: the same city every run.
+ * station loaded with one COPY, a morning's contact attempts and lists, and one turnout report per
+ * station so that areas lag by different amounts. Everything is drawn from a seeded generator: the
+ * same city every run.
  *
  * The voters look like a campaign file on polling day at 10:00: a third have voted already, supporters
  * (levels 1–2) are about a third of the file, most have a phone, one phone in twelve is a household's
  * shared with the person before them on the roll, a few are do-not-contact, and one in twenty was
- * called earlier in the day (a few within the last hour).
+ * called earlier in the day (a few within the last hour). Every supporter with a phone was on the
+ * 08:00 and the 09:00 lists, whose entries are all closed by now.
  */
 import { randomUUID } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
@@ -29,6 +31,8 @@ export interface City extends BenchElection {
   /** Station code → id. */
   stationIds: Map<string, number>;
   contactAttempts: number;
+  /** Entries of the morning's lists, all called or dropped. */
+  earlierEntries: number;
 }
 
 /** A COPY text field: `\N` for null, backslashes and separators escaped. */
@@ -142,10 +146,45 @@ export async function createCity(relance: Relance, onProgress: (message: string)
       yield `${firstId + offset}\tcall\t${outcome}\t${new Date(now - minutesAgo * 60_000).toISOString()}\n`;
     }
   });
+  onProgress('the morning’s lists: every supporter on the 08:00 and the 09:00 list');
+  const earlierEntries = await morningLists(relance, election.electionId);
+
   // As autovacuum does after a large import: statistics, and the visibility map that index-only scans read.
   await relance.db.pool.query('VACUUM ANALYZE voter');
   await relance.db.pool.query('ANALYZE contact_attempt');
-  return { ...election, voters: total, stationIds, contactAttempts };
+  await relance.db.pool.query('VACUUM ANALYZE chase_entry');
+  return { ...election, voters: total, stationIds, contactAttempts, earlierEntries };
+}
+
+/**
+ * Two lists of every supporter (levels 1–2) with a phone, built at 08:00 and 09:00 and worked since:
+ * their entries are done, or dropped for those who have voted. None is still to call, so the
+ * benchmark's lists select the same voters as without them; but their entries fill the table and its
+ * indexes as a morning's calls do (decision 033).
+ */
+async function morningLists(relance: Relance, electionId: number): Promise<number> {
+  const { rows } = await relance.db.pool.query<{ entries: string }>(
+    `WITH list AS (
+       INSERT INTO chase_list (election_id, name, channel, criteria, created_at)
+       SELECT $1, 'Morning calls ' || hour || ':00', 'call', '{}', now() - (10 - hour) * interval '1 hour'
+       FROM (VALUES (8), (9)) h(hour)
+       RETURNING id
+     ), entry AS (
+       INSERT INTO chase_entry (list_id, voter_id, priority, rank, state, done_at)
+       SELECT l.id, v.id, 1, row_number() OVER (PARTITION BY l.id ORDER BY v.id),
+              CASE WHEN v.voted_at IS NULL THEN 'done' ELSE 'dropped' END::chase_entry_state, now() - interval '30 minutes'
+       FROM list l CROSS JOIN voter v
+       WHERE v.election_id = $1 AND v.support_level <= 2 AND v.phone IS NOT NULL
+       RETURNING 1
+     )
+     SELECT count(*) AS entries FROM entry`,
+    [electionId],
+  );
+  await relance.db.pool.query(
+    'UPDATE chase_list l SET entry_count = (SELECT count(*) FROM chase_entry e WHERE e.list_id = l.id) WHERE election_id = $1',
+    [electionId],
+  );
+  return Number(rows[0]!.entries);
 }
 
 /**
