@@ -168,6 +168,13 @@ describe('the SQL migrations build the database schema.prisma describes', () => 
     expect(actual).toEqual(expected);
   });
 
+  it('hands out chase entry ids a thousand at a time, and every other id one at a time (decision 034)', async () => {
+    const { rows } = await client.query<{ sequencename: string; cache_size: string }>(
+      `SELECT sequencename, cache_size FROM pg_sequences WHERE schemaname = 'public' AND cache_size <> 1`,
+    );
+    expect(rows.map((row) => [row.sequencename, Number(row.cache_size)])).toEqual([['chase_entry_id_seq', 1000]]);
+  });
+
   it('has the same foreign keys, with their ON DELETE rules', async () => {
     // Relations kept by triggers instead (decision 028): the schema names them, the database has none.
     const byTriggers = new Set(['chase_entry_list_id_fkey', 'chase_entry_voter_id_fkey', 'chase_entry_assignee_id_fkey']);
